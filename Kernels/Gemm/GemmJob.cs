@@ -51,7 +51,7 @@ internal sealed unsafe class GemmJob
         _rowBlocks = (_rows + _rowBlock - 1) / _rowBlock;
         var wanted = threads == 1 ? 1 : threads * 4;
         var groups = Math.Clamp((wanted + _rowBlocks - 1) / _rowBlocks, 1, _b.PanelCount);
-        _panelsPerTask = (_b.PanelCount + groups - 1) / groups;
+        _panelsPerTask = Math.Min((_b.PanelCount + groups - 1) / groups, Sgemm.MaxPanelsPerTask);
         _panelGroups = (_b.PanelCount + _panelsPerTask - 1) / _panelsPerTask;
     }
 

@@ -18,6 +18,9 @@ public static unsafe class Sgemm
     /// <summary>Depth of one K block: A and B slices of this depth stay in L2 across a task.</summary>
     internal const int DepthBlock = 512;
 
+    /// <summary>Most B panels one task covers, so its band of C stays in L2 across the K blocks.</summary>
+    internal const int MaxPanelsPerTask = 8;
+
     /// <summary>Rows of A in one task (a multiple of the tile rows is taken).</summary>
     internal const int RowBlockTiles = 16;
 
