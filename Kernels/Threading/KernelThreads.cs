@@ -115,7 +115,10 @@ public sealed class KernelThreads : IDisposable
         }
 
         _disposed = true;
-        _wake.Release(_workers.Length);
+        if (_workers.Length > 0)
+        {
+            _wake.Release(_workers.Length);
+        }
         foreach (var worker in _workers)
         {
             worker.Join();
