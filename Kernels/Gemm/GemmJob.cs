@@ -34,12 +34,7 @@ internal sealed unsafe class GemmJob
         _accumulate = accumulate;
         _tileRows = GemmKernels.TileRows(b.Kernel);
         _tileColumns = b.PanelWidth;
-        _kernel = b.Kernel switch
-        {
-            GemmKernelKind.Avx512 => &Avx512MicroKernel.Multiply,
-            GemmKernelKind.Avx2 => &Avx2MicroKernel.Multiply,
-            _ => &Vector128MicroKernel.Multiply,
-        };
+        _kernel = GemmKernels.MicroKernel(b.Kernel);
     }
 
     public int TaskCount => _rowBlocks * _panelGroups;

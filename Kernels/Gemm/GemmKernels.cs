@@ -1,7 +1,7 @@
 namespace Galaxy.Kernels.Gemm;
 
 /// <summary>Which SGEMM micro-kernels this machine can run, and their tile shapes.</summary>
-public static class GemmKernels
+public static unsafe class GemmKernels
 {
     /// <summary>The fastest kernel this machine runs in hardware.</summary>
     public static GemmKernelKind Best { get; } =
@@ -34,5 +34,13 @@ public static class GemmKernels
         GemmKernelKind.Avx2 => Avx2MicroKernel.Columns,
         GemmKernelKind.Vector128 => Vector128MicroKernel.Columns,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown GEMM kernel."),
+    };
+
+    /// <summary>The micro-kernel of <paramref name="kind"/>: <c>C (rows,cols) = [C +] A (rows,kc) · panel (kc,cols)</c>.</summary>
+    internal static delegate*<float*, nint, float*, int, float*, nint, bool, void> MicroKernel(GemmKernelKind kind) => kind switch
+    {
+        GemmKernelKind.Avx512 => &Avx512MicroKernel.Multiply,
+        GemmKernelKind.Avx2 => &Avx2MicroKernel.Multiply,
+        _ => &Vector128MicroKernel.Multiply,
     };
 }
