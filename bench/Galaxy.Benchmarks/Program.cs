@@ -1,0 +1,50 @@
+using System.CommandLine;
+using BenchmarkDotNet.Running;
+using Galaxy.Benchmarks.Quick;
+
+namespace Galaxy.Benchmarks;
+
+/// <summary>
+/// <c>kernels [--quick] [--json path] …</c>: the interleaved comparison with ONNX Runtime;
+/// <c>bdn …</c>: hands everything after it to BenchmarkDotNet's switcher.
+/// </summary>
+internal static class Program
+{
+    private const int ExitBadArguments = 2;
+
+    private static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "bdn")
+        {
+            return RunBenchmarkDotNet(args[1..]);
+        }
+
+        var root = new RootCommand(
+            "Galaxy kernel benchmarks, always against an ONNX Runtime anchor in the same process. " +
+            "'bdn <BenchmarkDotNet arguments>' runs the BenchmarkDotNet suites, e.g. bdn --filter '*Gemm*'.")
+        {
+            KernelsCommand.Create(),
+        };
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                Console.Error.WriteLine($"error: {error.Message}");
+            }
+
+            Console.Error.WriteLine("Run with --help for usage.");
+            return ExitBadArguments;
+        }
+
+        return parse.Invoke();
+    }
+
+    private static int RunBenchmarkDotNet(string[] args)
+    {
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        var failed = summaries.Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(report => !report.Success));
+        return failed ? 1 : 0;
+    }
+}

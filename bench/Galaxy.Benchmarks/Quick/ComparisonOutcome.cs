@@ -1,0 +1,16 @@
+using Galaxy.Kernels.Gemm;
+
+namespace Galaxy.Benchmarks.Quick;
+
+/// <summary>Everything one run of the <c>kernels</c> command found.</summary>
+/// <param name="Rows">One row per measured shape and thread count.</param>
+/// <param name="Kernel">The Galaxy micro-kernel that ran.</param>
+/// <param name="Mismatches">Cases where Galaxy and the anchor disagreed (those were not timed).</param>
+/// <param name="ContendedBatches">Kept batches, both sides, during which another process competed for the CPU.</param>
+/// <param name="Batches">Kept batches, both sides.</param>
+public sealed record ComparisonOutcome(
+    IReadOnlyList<ComparisonRow> Rows,
+    GemmKernelKind Kernel,
+    IReadOnlyList<string> Mismatches,
+    int ContendedBatches,
+    int Batches);
