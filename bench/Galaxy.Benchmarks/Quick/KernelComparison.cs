@@ -70,12 +70,7 @@ public static class KernelComparison
         {
             foreach (var pool in pools.Values)
             {
-                // KernelThreads(1).Dispose() throws (it releases its semaphore with a count of 0);
-                // a one-thread pool has no worker to stop, so it is left to the GC.
-                if (pool.Count > 1)
-                {
-                    pool.Dispose();
-                }
+                pool.Dispose();
             }
         }
 

@@ -52,12 +52,7 @@ public class GemmBenchmarks : IDisposable
     {
         _anchor?.Dispose();
         _galaxy?.Dispose();
-        // KernelThreads(1).Dispose() throws (it releases its semaphore with a count of 0);
-        // a one-thread pool has no worker to stop, so it is left to the GC.
-        if (_pool is { Count: > 1 })
-        {
-            _pool.Dispose();
-        }
+        _pool?.Dispose();
 
         _anchor = null;
         _galaxy = null;
