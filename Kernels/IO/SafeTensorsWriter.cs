@@ -1,0 +1,158 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace Galaxy.Kernels.IO;
+
+/// <summary>
+/// Writes the Hugging Face safetensors format: an 8-byte little-endian header length, a JSON header
+/// <c>{"name": {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {...}}</c> padded with
+/// spaces to a multiple of 8 bytes, then the tensors' little-endian bytes back to back.
+/// </summary>
+public static class SafeTensorsWriter
+{
+    /// <summary>Writes <paramref name="tensors"/> to <paramref name="path"/>, stored as <paramref name="dtype"/> (rounded to nearest even when narrowing).</summary>
+    /// <exception cref="ArgumentException">A name repeats, is empty, or a shape does not match its data.</exception>
+    public static void Write(string path, IReadOnlyList<SafeTensor> tensors, SafeTensorsDType dtype = SafeTensorsDType.F32, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(tensors);
+        var elementSize = dtype == SafeTensorsDType.F32 ? 4 : 2;
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        using var headerStream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(headerStream))
+        {
+            json.WriteStartObject();
+            if (metadata is { Count: > 0 })
+            {
+                json.WriteStartObject("__metadata__");
+                foreach (var (key, value) in metadata)
+                {
+                    json.WriteString(key, value);
+                }
+
+                json.WriteEndObject();
+            }
+
+            long offset = 0;
+            foreach (var tensor in tensors)
+            {
+                Validate(tensor, names);
+                var bytes = (long)tensor.Data.Length * elementSize;
+                json.WriteStartObject(tensor.Name);
+                json.WriteString("dtype", dtype.ToString());
+                json.WriteStartArray("shape");
+                foreach (var dimension in tensor.Shape)
+                {
+                    json.WriteNumberValue(dimension);
+                }
+
+                json.WriteEndArray();
+                json.WriteStartArray("data_offsets");
+                json.WriteNumberValue(offset);
+                json.WriteNumberValue(offset + bytes);
+                json.WriteEndArray();
+                json.WriteEndObject();
+                offset += bytes;
+            }
+
+            json.WriteEndObject();
+        }
+
+        var header = headerStream.ToArray();
+        var padded = (header.Length + 7) / 8 * 8;
+        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
+        file.Write(length);
+        file.Write(header);
+        for (var i = header.Length; i < padded; i++)
+        {
+            file.WriteByte((byte)' ');
+        }
+
+        var chunk = new byte[1 << 16];
+        foreach (var tensor in tensors)
+        {
+            WriteData(file, tensor.Data, dtype, chunk);
+        }
+    }
+
+    private static void Validate(SafeTensor tensor, HashSet<string> names)
+    {
+        if (string.IsNullOrEmpty(tensor.Name) || tensor.Name == "__metadata__")
+        {
+            throw new ArgumentException($"Tensor name '{tensor.Name}' is not allowed.", nameof(tensor));
+        }
+
+        if (!names.Add(tensor.Name))
+        {
+            throw new ArgumentException($"Tensor '{tensor.Name}' appears twice.", nameof(tensor));
+        }
+
+        var count = 1L;
+        foreach (var dimension in tensor.Shape)
+        {
+            if (dimension < 0)
+            {
+                throw new ArgumentException($"Tensor '{tensor.Name}' has a negative dimension in shape [{string.Join(", ", tensor.Shape)}].", nameof(tensor));
+            }
+
+            count *= dimension;
+        }
+
+        if (count != tensor.Data.Length)
+        {
+            throw new ArgumentException($"Tensor '{tensor.Name}' has shape [{string.Join(", ", tensor.Shape)}] ({count} elements) but {tensor.Data.Length} values.", nameof(tensor));
+        }
+    }
+
+    private static void WriteData(FileStream file, float[] data, SafeTensorsDType dtype, byte[] chunk)
+    {
+        if (dtype == SafeTensorsDType.F32 && BitConverter.IsLittleEndian)
+        {
+            file.Write(MemoryMarshal.AsBytes(data.AsSpan()));
+            return;
+        }
+
+        var elementSize = dtype == SafeTensorsDType.F32 ? 4 : 2;
+        var perChunk = chunk.Length / elementSize;
+        for (var start = 0; start < data.Length; start += perChunk)
+        {
+            var count = Math.Min(perChunk, data.Length - start);
+            var target = chunk.AsSpan(0, count * elementSize);
+            for (var i = 0; i < count; i++)
+            {
+                var value = data[start + i];
+                switch (dtype)
+                {
+                    case SafeTensorsDType.F32:
+                        BinaryPrimitives.WriteSingleLittleEndian(target[(i * 4)..], value);
+                        break;
+                    case SafeTensorsDType.F16:
+                        BinaryPrimitives.WriteHalfLittleEndian(target[(i * 2)..], (Half)value);
+                        break;
+                    default:
+                        BinaryPrimitives.WriteUInt16LittleEndian(target[(i * 2)..], BFloat16Bits(value));
+                        break;
+                }
+            }
+
+            file.Write(target);
+        }
+    }
+
+    /// <summary>fp32 → bf16 bits, rounding to nearest even; NaN stays NaN.</summary>
+    internal static ushort BFloat16Bits(float value)
+    {
+        var bits = BitConverter.SingleToUInt32Bits(value);
+        if (float.IsNaN(value))
+        {
+            return (ushort)((bits >> 16) | 0x40);
+        }
+
+        var rounding = 0x7FFFu + ((bits >> 16) & 1);
+        return (ushort)((bits + rounding) >> 16);
+    }
+}
