@@ -19,16 +19,6 @@ internal static partial class BertGraphMapper
 {
     private const string WordEmbeddings = "embeddings.word_embeddings.weight";
 
-    private static readonly string[] LayerLinears =
-    [
-        "attention.self.query",
-        "attention.self.key",
-        "attention.self.value",
-        "attention.output.dense",
-        "intermediate.dense",
-        "output.dense",
-    ];
-
     private static readonly string[] LayerNorms = ["attention.output.LayerNorm", "output.LayerNorm"];
 
     /// <summary>The config and the tensors (HF names and layout, file order) of the encoder in <paramref name="graph"/>.</summary>
@@ -40,7 +30,7 @@ internal static partial class BertGraphMapper
         var tensors = new List<SafeTensor>();
         var sources = new List<OnnxTensorMapping>();
 
-        void Keep(string name)
+        void Keep(string name, int[]? expectedShape = null)
         {
             var source = prefix + name;
             if (!graph.TryGetConstant(source, out var tensor))
@@ -48,7 +38,13 @@ internal static partial class BertGraphMapper
                 throw NotBert(graph, $"it has no initializer '{source}'");
             }
 
-            tensors.Add(new SafeTensor(name, OnnxGraph.Shape(tensor), graph.ReadFloats(tensor)));
+            var shape = OnnxGraph.Shape(tensor);
+            if (expectedShape is not null && !shape.SequenceEqual(expectedShape))
+            {
+                throw NotBert(graph, $"'{source}' has shape [{string.Join(", ", shape)}], expected [{string.Join(", ", expectedShape)}]");
+            }
+
+            tensors.Add(new SafeTensor(name, shape, graph.ReadFloats(tensor)));
             sources.Add(new OnnxTensorMapping(name, source, Transposed: false));
         }
 
@@ -90,32 +86,28 @@ internal static partial class BertGraphMapper
             ? checked((int)intermediateTensor.Dims[0])
             : throw NotBert(graph, $"it has no 1-D initializer '{intermediateBias}'");
 
-        foreach (var name in new[] { WordEmbeddings, "embeddings.position_embeddings.weight", "embeddings.token_type_embeddings.weight", "embeddings.LayerNorm.weight", "embeddings.LayerNorm.bias" })
+        void Norm(string module)
         {
-            Keep(name);
+            Keep($"{module}.weight", [hidden]);
+            Keep($"{module}.bias", [hidden]);
         }
 
+        // Hugging Face's parameter order: embeddings, then per layer attention, its LayerNorm, MLP, its LayerNorm.
+        Keep(WordEmbeddings);
+        Keep("embeddings.position_embeddings.weight");
+        Keep("embeddings.token_type_embeddings.weight");
+        Norm("embeddings.LayerNorm");
         for (var layer = 0; layer < layers; layer++)
         {
-            foreach (var module in LayerLinears)
-            {
-                var full = $"encoder.layer.{layer}.{module}";
-                var (outFeatures, inFeatures) = module switch
-                {
-                    "intermediate.dense" => (intermediate, hidden),
-                    "output.dense" => (hidden, intermediate),
-                    _ => (hidden, hidden),
-                };
-                Linear(full, outFeatures, inFeatures);
-                if (module == "attention.output.dense")
-                {
-                    Keep($"encoder.layer.{layer}.{LayerNorms[0]}.weight");
-                    Keep($"encoder.layer.{layer}.{LayerNorms[0]}.bias");
-                }
-            }
-
-            Keep($"encoder.layer.{layer}.{LayerNorms[1]}.weight");
-            Keep($"encoder.layer.{layer}.{LayerNorms[1]}.bias");
+            var at = $"encoder.layer.{layer}";
+            Linear($"{at}.attention.self.query", hidden, hidden);
+            Linear($"{at}.attention.self.key", hidden, hidden);
+            Linear($"{at}.attention.self.value", hidden, hidden);
+            Linear($"{at}.attention.output.dense", hidden, hidden);
+            Norm($"{at}.{LayerNorms[0]}");
+            Linear($"{at}.intermediate.dense", intermediate, hidden);
+            Linear($"{at}.output.dense", hidden, intermediate);
+            Norm($"{at}.{LayerNorms[1]}");
         }
 
         if (graph.TryGetConstant(prefix + "pooler.dense.bias", out _))
