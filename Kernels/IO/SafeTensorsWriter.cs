@@ -14,10 +14,17 @@ public static class SafeTensorsWriter
 {
     /// <summary>Writes <paramref name="tensors"/> to <paramref name="path"/>, stored as <paramref name="dtype"/> (rounded to nearest even when narrowing).</summary>
     /// <exception cref="ArgumentException">A name repeats, is empty, or a shape does not match its data.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dtype"/> is not a defined <see cref="SafeTensorsDType"/>.</exception>
     public static void Write(string path, IReadOnlyList<SafeTensor> tensors, SafeTensorsDType dtype = SafeTensorsDType.F32, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(tensors);
+        if (!Enum.IsDefined(dtype))
+        {
+            // Otherwise the header would say e.g. "7" while the data is written as BF16.
+            throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not a safetensors dtype Galaxy writes.");
+        }
+
         var elementSize = dtype == SafeTensorsDType.F32 ? 4 : 2;
         var names = new HashSet<string>(StringComparer.Ordinal);
         using var headerStream = new MemoryStream();
@@ -97,6 +104,12 @@ public static class SafeTensorsWriter
             if (dimension < 0)
             {
                 throw new ArgumentException($"Tensor '{tensor.Name}' has a negative dimension in shape [{string.Join(", ", tensor.Shape)}].", nameof(tensor));
+            }
+
+            // A product that overflowed could wrap to the data's length and describe far more elements than are written.
+            if (dimension > 0 && count > long.MaxValue / dimension)
+            {
+                throw new ArgumentException($"Tensor '{tensor.Name}' has shape [{string.Join(", ", tensor.Shape)}] with more elements than a 64-bit count holds.", nameof(tensor));
             }
 
             count *= dimension;

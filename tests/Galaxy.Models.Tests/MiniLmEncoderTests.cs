@@ -40,11 +40,7 @@ public sealed class MiniLmEncoderTests(MiniLmFixture fixture) : IDisposable
     ];
 
     private readonly KernelThreads _threads = new(2);
-    private readonly Lazy<(Encoder Encoder, ModelTokenizer Tokenizer)> _model = new(() =>
-    {
-        var model = LocalModel.Load(fixture.Import.OutputDirectory);
-        return (new Encoder(model.Weights), model.Tokenizer);
-    });
+    private readonly Lazy<LocalModel> _model = new(() => LocalModel.Load(fixture.Import.OutputDirectory));
 
     public static TheoryData<int> SentenceIndexes() => new(Enumerable.Range(0, Sentences.Length));
 
@@ -52,12 +48,11 @@ public sealed class MiniLmEncoderTests(MiniLmFixture fixture) : IDisposable
     [MemberData(nameof(SentenceIndexes))]
     public void Forward_Sentence_MatchesOnnxRuntime(int index)
     {
-        var (encoder, tokenizer) = _model.Value;
-        var ids = tokenizer.Encode(Sentences[index]);
+        var ids = _model.Value.Tokenizer.Encode(Sentences[index]);
         var ones = Enumerable.Repeat(1, ids.Length).ToArray();
 
         var expected = fixture.RunOnnx(ids, ones, new int[ids.Length], 1, ids.Length);
-        var actual = new Encoder(LocalModelWeights(), _threads).Forward(ids, default, default);
+        var actual = new Encoder(_model.Value.Weights, _threads).Forward(ids, default, default);
 
         var worst = MaxAbsDiff(expected, actual);
         Assert.True(worst <= HiddenStateTolerance, $"'{Sentences[index]}' ({ids.Length} tokens): max |Δ| = {worst:E2}");
@@ -65,13 +60,13 @@ public sealed class MiniLmEncoderTests(MiniLmFixture fixture) : IDisposable
             Encoder.MeanPool(expected, default, 1, MiniLmFixture.Hidden),
             Encoder.MeanPool(actual, default, 1, MiniLmFixture.Hidden));
         Assert.True(cosine >= MinimumCosine, $"cosine {cosine}");
-        _ = encoder;
     }
 
     [Fact]
     public void Forward_PaddedBatch_MatchesOnnxRuntimeAndPoolsLikeSentenceTransformers()
     {
-        var (encoder, tokenizer) = _model.Value;
+        var encoder = new Encoder(_model.Value.Weights, _threads);
+        var tokenizer = _model.Value.Tokenizer;
         var texts = Sentences.Take(8).ToArray();
         var encoded = texts.Select(t => tokenizer.Encode(t)).ToArray();
         var seq = encoded.Max(e => e.Length);
@@ -100,7 +95,8 @@ public sealed class MiniLmEncoderTests(MiniLmFixture fixture) : IDisposable
     [Fact]
     public void Embeddings_SimilarSentencesAreCloserThanUnrelatedOnes()
     {
-        var (encoder, tokenizer) = _model.Value;
+        var encoder = new Encoder(_model.Value.Weights, _threads);
+        var tokenizer = _model.Value.Tokenizer;
         float[] Embed(string text)
         {
             var ids = tokenizer.Encode(text);
@@ -115,10 +111,6 @@ public sealed class MiniLmEncoderTests(MiniLmFixture fixture) : IDisposable
     }
 
     public void Dispose() => _threads.Dispose();
-
-    private TransformerWeights LocalModelWeights() => ((Encoder, ModelTokenizer))_model.Value is var (e, _) ? WeightsOf(e) : throw new InvalidOperationException();
-
-    private static TransformerWeights WeightsOf(Encoder encoder) => encoder.Weights;
 
     private static double MaxAbsDiff(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
