@@ -17,14 +17,72 @@ public static class SafeTensorsWriter
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="dtype"/> is not a defined <see cref="SafeTensorsDType"/>.</exception>
     public static void Write(string path, IReadOnlyList<SafeTensor> tensors, SafeTensorsDType dtype = SafeTensorsDType.F32, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(tensors);
+        foreach (var tensor in tensors)
+        {
+            CheckData(tensor.Name, tensor.Shape, tensor.Data);
+        }
+
+        Write(path, tensors.Select(t => (t.Name, t.Shape)).ToList(), i => tensors[i].Data, dtype, metadata);
+    }
+
+    /// <summary>
+    /// Writes tensors whose names and shapes are known up front but whose values are made one at a time by
+    /// <paramref name="produce"/> (tensor index → row-major values), so a multi-gigabyte checkpoint never
+    /// sits in memory whole. <paramref name="progress"/> hears the index of each tensor once it is written.
+    /// A failure deletes the partial file.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name repeats or is empty, a shape is invalid, or produced values do not match their shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dtype"/> is not a defined <see cref="SafeTensorsDType"/>.</exception>
+    public static void Write(
+        string path,
+        IReadOnlyList<(string Name, int[] Shape)> layout,
+        Func<int, float[]> produce,
+        SafeTensorsDType dtype = SafeTensorsDType.F32,
+        IReadOnlyDictionary<string, string>? metadata = null,
+        IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(produce);
         if (!Enum.IsDefined(dtype))
         {
             // Otherwise the header would say e.g. "7" while the data is written as BF16.
             throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not a safetensors dtype Galaxy writes.");
         }
 
+        var header = Header(layout, dtype, metadata);
+        var padded = (header.Length + 7) / 8 * 8;
+        try
+        {
+            using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+            Span<byte> length = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
+            file.Write(length);
+            file.Write(header);
+            for (var i = header.Length; i < padded; i++)
+            {
+                file.WriteByte((byte)' ');
+            }
+
+            var chunk = new byte[1 << 16];
+            for (var i = 0; i < layout.Count; i++)
+            {
+                var data = produce(i);
+                CheckData(layout[i].Name, layout[i].Shape, data);
+                WriteData(file, data, dtype, chunk);
+                progress?.Report(i);
+            }
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
+    }
+
+    private static byte[] Header(IReadOnlyList<(string Name, int[] Shape)> layout, SafeTensorsDType dtype, IReadOnlyDictionary<string, string>? metadata)
+    {
         var elementSize = dtype == SafeTensorsDType.F32 ? 4 : 2;
         var names = new HashSet<string>(StringComparer.Ordinal);
         using var headerStream = new MemoryStream();
@@ -43,14 +101,13 @@ public static class SafeTensorsWriter
             }
 
             long offset = 0;
-            foreach (var tensor in tensors)
+            foreach (var (name, shape) in layout)
             {
-                Validate(tensor, names);
-                var bytes = (long)tensor.Data.Length * elementSize;
-                json.WriteStartObject(tensor.Name);
+                var bytes = ElementCount(name, shape, names) * elementSize;
+                json.WriteStartObject(name);
                 json.WriteString("dtype", dtype.ToString());
                 json.WriteStartArray("shape");
-                foreach (var dimension in tensor.Shape)
+                foreach (var dimension in shape)
                 {
                     json.WriteNumberValue(dimension);
                 }
@@ -67,57 +124,47 @@ public static class SafeTensorsWriter
             json.WriteEndObject();
         }
 
-        var header = headerStream.ToArray();
-        var padded = (header.Length + 7) / 8 * 8;
-        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        Span<byte> length = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
-        file.Write(length);
-        file.Write(header);
-        for (var i = header.Length; i < padded; i++)
-        {
-            file.WriteByte((byte)' ');
-        }
-
-        var chunk = new byte[1 << 16];
-        foreach (var tensor in tensors)
-        {
-            WriteData(file, tensor.Data, dtype, chunk);
-        }
+        return headerStream.ToArray();
     }
 
-    private static void Validate(SafeTensor tensor, HashSet<string> names)
+    private static long ElementCount(string name, int[] shape, HashSet<string> names)
     {
-        if (string.IsNullOrEmpty(tensor.Name) || tensor.Name == "__metadata__")
+        if (string.IsNullOrEmpty(name) || name == "__metadata__")
         {
-            throw new ArgumentException($"Tensor name '{tensor.Name}' is not allowed.", nameof(tensor));
+            throw new ArgumentException($"Tensor name '{name}' is not allowed.", nameof(name));
         }
 
-        if (!names.Add(tensor.Name))
+        if (!names.Add(name))
         {
-            throw new ArgumentException($"Tensor '{tensor.Name}' appears twice.", nameof(tensor));
+            throw new ArgumentException($"Tensor '{name}' appears twice.", nameof(name));
         }
 
         var count = 1L;
-        foreach (var dimension in tensor.Shape)
+        foreach (var dimension in shape)
         {
             if (dimension < 0)
             {
-                throw new ArgumentException($"Tensor '{tensor.Name}' has a negative dimension in shape [{string.Join(", ", tensor.Shape)}].", nameof(tensor));
+                throw new ArgumentException($"Tensor '{name}' has a negative dimension in shape [{string.Join(", ", shape)}].", nameof(shape));
             }
 
             // A product that overflowed could wrap to the data's length and describe far more elements than are written.
             if (dimension > 0 && count > long.MaxValue / dimension)
             {
-                throw new ArgumentException($"Tensor '{tensor.Name}' has shape [{string.Join(", ", tensor.Shape)}] with more elements than a 64-bit count holds.", nameof(tensor));
+                throw new ArgumentException($"Tensor '{name}' has shape [{string.Join(", ", shape)}] with more elements than a 64-bit count holds.", nameof(shape));
             }
 
             count *= dimension;
         }
 
-        if (count != tensor.Data.Length)
+        return count;
+    }
+
+    private static void CheckData(string name, int[] shape, float[] data)
+    {
+        var count = shape.Aggregate(1L, (a, b) => unchecked(a * b));
+        if (shape.All(d => d >= 0) && count != data.Length)
         {
-            throw new ArgumentException($"Tensor '{tensor.Name}' has shape [{string.Join(", ", tensor.Shape)}] ({count} elements) but {tensor.Data.Length} values.", nameof(tensor));
+            throw new ArgumentException($"Tensor '{name}' has shape [{string.Join(", ", shape)}] ({count} elements) but {data.Length} values.", nameof(data));
         }
     }
 

@@ -141,14 +141,22 @@ public static class SyntheticCheckpoint
         return values;
     }
 
-    /// <summary>Writes <c>config.json</c> and <c>model.safetensors</c> for <paramref name="config"/> into <paramref name="directory"/>.</summary>
-    public static void Write(ModelConfig config, string directory, int seed, SafeTensorsDType dtype = SafeTensorsDType.F32)
+    /// <summary>
+    /// Writes <c>config.json</c> and <c>model.safetensors</c> for <paramref name="config"/> into
+    /// <paramref name="directory"/>, one tensor at a time; <paramref name="progress"/> hears each tensor's index.
+    /// </summary>
+    public static void Write(ModelConfig config, string directory, int seed, SafeTensorsDType dtype = SafeTensorsDType.F32, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(directory);
         Directory.CreateDirectory(directory);
-        var tensors = Layout(config).Select(t => new SafeTensor(t.Name, t.Shape, Values(t.Name, t.Shape, seed))).ToList();
-        SafeTensorsWriter.Write(Path.Combine(directory, "model.safetensors"), tensors, dtype, new Dictionary<string, string> { ["format"] = "pt", ["galaxy.synthetic_seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var layout = Layout(config);
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = "pt",
+            ["galaxy.synthetic_seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        SafeTensorsWriter.Write(Path.Combine(directory, "model.safetensors"), layout, i => Values(layout[i].Name, layout[i].Shape, seed), dtype, metadata, progress);
         File.WriteAllText(Path.Combine(directory, "config.json"), config.ToJson());
     }
 
