@@ -1,6 +1,6 @@
-namespace Galaxy.Benchmarks.Gemm;
+namespace Galaxy.Benchmarks;
 
-/// <summary>Checks that two implementations of the same product agree (each is the other's oracle).</summary>
+/// <summary>Checks that two implementations of the same kernel agree (each is the other's oracle).</summary>
 public static class OutputAgreement
 {
     /// <summary>The largest relative error the benchmark accepts between Galaxy and the anchor.</summary>
