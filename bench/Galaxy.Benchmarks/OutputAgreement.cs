@@ -3,8 +3,15 @@ namespace Galaxy.Benchmarks;
 /// <summary>Checks that two implementations of the same kernel agree (each is the other's oracle).</summary>
 public static class OutputAgreement
 {
-    /// <summary>The largest relative error the benchmark accepts between Galaxy and the anchor.</summary>
+    /// <summary>The largest relative error the GEMM benchmark accepts between Galaxy and the anchor.</summary>
     public const double Tolerance = 1e-3;
+
+    /// <summary>
+    /// The largest absolute error the op benchmarks accept between Galaxy and the anchor. Their outputs are
+    /// of order one (normalised rows, probabilities, GELU of inputs in [−5, 5), averages of values in [−1, 1)),
+    /// so this is about a thousand float ulps of a typical output.
+    /// </summary>
+    public const double AbsoluteTolerance = 1e-4;
 
     /// <summary>
     /// <c>max_i |actual_i − expected_i| / max(|expected_i|, rms(expected))</c>. The floor at the
@@ -31,6 +38,23 @@ public static class OutputAgreement
         {
             var error = Math.Abs((double)actual[i] - expected[i]) / Math.Max(Math.Abs(expected[i]), floor);
             worst = Math.Max(worst, error);
+        }
+
+        return worst;
+    }
+
+    /// <summary><c>max_i |actual_i − expected_i|</c>; NaN when either side has a NaN (or both the same infinity), so it fails any tolerance.</summary>
+    public static double WorstAbsoluteError(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)
+    {
+        if (actual.Length != expected.Length)
+        {
+            throw new ArgumentException($"Outputs differ in length: {actual.Length} vs {expected.Length}.", nameof(actual));
+        }
+
+        var worst = 0.0;
+        for (var i = 0; i < expected.Length; i++)
+        {
+            worst = Math.Max(worst, Math.Abs((double)actual[i] - expected[i])); // Math.Max propagates NaN
         }
 
         return worst;
