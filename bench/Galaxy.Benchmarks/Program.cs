@@ -5,7 +5,8 @@ using Galaxy.Benchmarks.Quick;
 namespace Galaxy.Benchmarks;
 
 /// <summary>
-/// <c>kernels [--quick] [--json path] …</c>: the interleaved comparison with ONNX Runtime;
+/// <c>kernels [--quick] [--json path] …</c>: the interleaved GEMM comparison with ONNX Runtime;
+/// <c>ops [--quick] [--json path] …</c>: the same for LayerNorm, GELU, softmax and attention;
 /// <c>bdn …</c>: hands everything after it to BenchmarkDotNet's switcher.
 /// </summary>
 internal static class Program
@@ -21,9 +22,10 @@ internal static class Program
 
         var root = new RootCommand(
             "Galaxy kernel benchmarks, always against an ONNX Runtime anchor in the same process. " +
-            "'bdn <BenchmarkDotNet arguments>' runs the BenchmarkDotNet suites, e.g. bdn --filter '*Gemm*'.")
+            "'bdn <BenchmarkDotNet arguments>' runs the BenchmarkDotNet suites, e.g. bdn --filter '*Gemm*' or bdn --filter '*Ops*'.")
         {
             KernelsCommand.Create(),
+            OpsCommand.Create(),
         };
 
         var parse = root.Parse(args);

@@ -4,7 +4,7 @@ using Galaxy.Kernels.Threading;
 namespace Galaxy.Benchmarks.Gemm;
 
 /// <summary>Galaxy's SGEMM on B packed once: <c>C = A · packed(B)</c> on a given compute pool.</summary>
-public sealed class GalaxyMatMul : IMatMulRunner
+public sealed class GalaxyMatMul : IKernelRunner
 {
     private readonly float[] _a;
     private readonly float[] _c;

@@ -26,17 +26,6 @@ public sealed class GemmOperands
     public static GemmOperands Create(GemmShape shape, int seed = DefaultSeed)
     {
         var random = new Random(seed);
-        return new GemmOperands(shape, Uniform(random, shape.M * shape.K), Uniform(random, shape.K * shape.N));
-    }
-
-    private static float[] Uniform(Random random, int length)
-    {
-        var values = new float[length];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)((random.NextDouble() * 2) - 1);
-        }
-
-        return values;
+        return new GemmOperands(shape, SeededValues.Uniform(random, shape.M * shape.K), SeededValues.Uniform(random, shape.K * shape.N));
     }
 }

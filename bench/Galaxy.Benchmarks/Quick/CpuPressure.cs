@@ -14,6 +14,11 @@ public static class CpuPressure
     /// <summary>True when the kernel exposes CPU pressure here (Linux 4.20+ with PSI on).</summary>
     public static bool IsAvailable { get; } = TryReadStalled(out _);
 
+    /// <summary>The closing line of a comparison: how many kept batches were still contended, or that this could not be seen.</summary>
+    public static string DescribeContention(int contendedBatches, int batches) => IsAvailable
+        ? string.Create(CultureInfo.InvariantCulture, $"batches still contended by other processes after retries: {contendedBatches} of {batches}")
+        : "CPU pressure is not readable here: batches contended by other processes were not detected";
+
     /// <summary>Total stalled time since boot, or zero where <see cref="IsAvailable"/> is false.</summary>
     public static TimeSpan Stalled() => TryReadStalled(out var stalled) ? stalled : TimeSpan.Zero;
 

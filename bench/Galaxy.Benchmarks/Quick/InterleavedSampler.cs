@@ -1,10 +1,9 @@
 using System.Diagnostics;
-using Galaxy.Benchmarks.Gemm;
 
 namespace Galaxy.Benchmarks.Quick;
 
 /// <summary>
-/// Times two implementations of one product in turns — Galaxy batch, anchor batch, Galaxy batch, … —
+/// Times two implementations of one kernel in turns — Galaxy batch, anchor batch, Galaxy batch, … —
 /// so that whatever else the machine is doing weighs on both sides alike.
 /// </summary>
 /// <remarks>
@@ -23,7 +22,7 @@ public sealed class InterleavedSampler(SamplingPlan plan)
     /// <summary>Share of a batch's wall time with a task waiting for a CPU above which the batch counts as contended.</summary>
     private const double ContendedStallFraction = 0.1;
 
-    public PairedTiming Measure(IMatMulRunner galaxy, IMatMulRunner anchor)
+    public PairedTiming Measure(IKernelRunner galaxy, IKernelRunner anchor)
     {
         ArgumentNullException.ThrowIfNull(galaxy);
         ArgumentNullException.ThrowIfNull(anchor);
@@ -62,7 +61,7 @@ public sealed class InterleavedSampler(SamplingPlan plan)
         return values.Length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 
-    private void WarmUp(IMatMulRunner galaxy, IMatMulRunner anchor)
+    private void WarmUp(IKernelRunner galaxy, IKernelRunner anchor)
     {
         // Alternate in short slices so both sides reach tier-1 code, warm caches and a steady clock together.
         var slice = TimeSpan.FromMilliseconds(25);
@@ -77,7 +76,7 @@ public sealed class InterleavedSampler(SamplingPlan plan)
         }
     }
 
-    private int RepetitionsPerBatch(IMatMulRunner runner)
+    private int RepetitionsPerBatch(IKernelRunner runner)
     {
         ProcessQuiescence.WaitUntilIdle(plan.SettleLimit);
         runner.Run();
@@ -93,7 +92,7 @@ public sealed class InterleavedSampler(SamplingPlan plan)
         return Math.Max(1, (int)Math.Round(plan.BatchTarget.TotalSeconds / single.Min()));
     }
 
-    private double TimeQuietBatch(IMatMulRunner runner, int repetitions, ref int contended)
+    private double TimeQuietBatch(IKernelRunner runner, int repetitions, ref int contended)
     {
         var best = (Seconds: 0.0, Stall: double.MaxValue);
         for (var attempt = 0; attempt < AttemptsPerSample && best.Stall > ContendedStallFraction; attempt++)
@@ -118,8 +117,8 @@ public sealed class InterleavedSampler(SamplingPlan plan)
         return best.Seconds;
     }
 
-    /// <summary>Seconds per product over one batch, and the share of the batch some task spent waiting for a CPU.</summary>
-    private (double Seconds, double Stall) TimeBatch(IMatMulRunner runner, int repetitions)
+    /// <summary>Seconds per run over one batch, and the share of the batch some task spent waiting for a CPU.</summary>
+    private (double Seconds, double Stall) TimeBatch(IKernelRunner runner, int repetitions)
     {
         ProcessQuiescence.WaitUntilIdle(plan.SettleLimit);
         runner.Run();
@@ -135,7 +134,7 @@ public sealed class InterleavedSampler(SamplingPlan plan)
         return (elapsed.TotalSeconds / repetitions, stall);
     }
 
-    private static void RunFor(IMatMulRunner runner, TimeSpan duration)
+    private static void RunFor(IKernelRunner runner, TimeSpan duration)
     {
         var start = Stopwatch.GetTimestamp();
         do

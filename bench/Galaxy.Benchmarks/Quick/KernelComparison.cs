@@ -38,7 +38,7 @@ public static class KernelComparison
                     caseNumber++;
                     progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{caseNumber}/{caseCount}] {shape}, {threads} thread(s)"));
                     using var galaxy = new GalaxyMatMul(operands, pools[threads], kernel);
-                    using var anchor = new OrtMatMul(operands, threads);
+                    using var anchor = OrtMatMul.Create(operands, threads);
 
                     galaxy.Run();
                     anchor.Run();
@@ -52,9 +52,7 @@ public static class KernelComparison
                     var timing = sampler.Measure(galaxy, anchor);
                     contended += timing.GalaxyContended + timing.AnchorContended;
                     batches += 2 * timing.Samples;
-                    progress.WriteLine(string.Create(
-                        CultureInfo.InvariantCulture,
-                        $"    {timing.Samples} batches per side of {timing.GalaxyRepetitions} (galaxy) / {timing.AnchorRepetitions} (anchor) runs; contended by other processes: galaxy {timing.GalaxyContended}, anchor {timing.AnchorContended}"));
+                    progress.WriteLine($"    {timing.Describe()}");
                     rows.Add(new ComparisonRow(
                         shape.M,
                         shape.N,

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Globalization;
 using Galaxy.Benchmarks.Gemm;
 using Galaxy.Kernels.Gemm;
 using Microsoft.ML.OnnxRuntime;
@@ -25,23 +24,9 @@ public static class KernelsCommand
 
     public static Command Create()
     {
-        var quick = new Option<bool>("--quick")
-        {
-            Description = "Fewer, shorter samples (21 batches of ~15 ms per side): the whole default suite in under a minute.",
-        };
-        var json = new Option<string?>("--json")
-        {
-            Description = "Write the results to this file as a JSON array.",
-            HelpName = "path",
-        };
-        json.Validators.Add(ValidateJsonPath);
-        var threads = new Option<int[]>("--threads")
-        {
-            Description = "Thread counts, comma-separated.",
-            HelpName = "1,2",
-            CustomParser = ParseThreads,
-            DefaultValueFactory = _ => [1, 2],
-        };
+        var quick = CommandOptions.Quick("Fewer, shorter samples (21 batches of ~15 ms per side): the whole default suite in under a minute.");
+        var json = CommandOptions.Json();
+        var threads = CommandOptions.Threads("Thread counts, comma-separated.");
         var shapes = new Option<GemmShape[]>("--shapes")
         {
             Description = "Products as MxNxK, comma-separated.",
@@ -85,9 +70,7 @@ public static class KernelsCommand
 
         var anchor = $"onnxruntime {OrtEnv.Instance().GetVersionString()} MatMul, B a constant initializer (pre-packed), intra-op spinning on";
         ComparisonReport.WriteTable(outcome.Rows, outcome.Kernel, anchor, AnsiConsole.Console, Console.Out);
-        Console.Error.WriteLine(CpuPressure.IsAvailable
-            ? $"batches still contended by other processes after retries: {outcome.ContendedBatches} of {outcome.Batches}"
-            : "CPU pressure is not readable here: batches contended by other processes were not detected");
+        Console.Error.WriteLine(CpuPressure.DescribeContention(outcome.ContendedBatches, outcome.Batches));
 
         foreach (var mismatch in outcome.Mismatches)
         {
@@ -97,30 +80,10 @@ public static class KernelsCommand
         return outcome.Mismatches.Count == 0 ? 0 : ExitMismatch;
     }
 
-    private static int[] ParseThreads(ArgumentResult result)
-    {
-        var counts = new List<int>();
-        foreach (var item in Items(result))
-        {
-            if (!int.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count < 1 || count > 256)
-            {
-                result.AddError($"'{item}' is not a thread count (a whole number from 1 to 256).");
-                return [];
-            }
-
-            if (!counts.Contains(count))
-            {
-                counts.Add(count);
-            }
-        }
-
-        return [.. counts];
-    }
-
     private static GemmShape[] ParseShapes(ArgumentResult result)
     {
         var shapes = new List<GemmShape>();
-        foreach (var item in Items(result))
+        foreach (var item in CommandOptions.Items(result))
         {
             if (!GemmShape.TryParse(item, out var shape))
             {
@@ -151,23 +114,4 @@ public static class KernelsCommand
 
         return kind;
     }
-
-    private static void ValidateJsonPath(OptionResult result)
-    {
-        var path = result.GetValueOrDefault<string?>();
-        if (string.IsNullOrWhiteSpace(path))
-        {
-            result.AddError("--json needs a file path.");
-            return;
-        }
-
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null && !Directory.Exists(directory))
-        {
-            result.AddError($"Cannot write '{path}': the folder '{directory}' does not exist.");
-        }
-    }
-
-    private static IEnumerable<string> Items(ArgumentResult result) =>
-        result.Tokens.SelectMany(token => token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -1,10 +1,12 @@
+using System.Globalization;
+
 namespace Galaxy.Benchmarks.Quick;
 
-/// <summary>Median seconds per product for each side, measured interleaved in one process.</summary>
-/// <param name="GalaxySeconds">Median over Galaxy's batches of the time per product.</param>
-/// <param name="AnchorSeconds">Median over the anchor's batches of the time per product.</param>
-/// <param name="GalaxyRepetitions">Products per Galaxy batch.</param>
-/// <param name="AnchorRepetitions">Products per anchor batch.</param>
+/// <summary>Median seconds per run (one product, one op) for each side, measured interleaved in one process.</summary>
+/// <param name="GalaxySeconds">Median over Galaxy's batches of the time per run.</param>
+/// <param name="AnchorSeconds">Median over the anchor's batches of the time per run.</param>
+/// <param name="GalaxyRepetitions">Runs per Galaxy batch.</param>
+/// <param name="AnchorRepetitions">Runs per anchor batch.</param>
 /// <param name="GalaxyContended">Galaxy batches kept although another process competed for the CPU.</param>
 /// <param name="AnchorContended">The same for the anchor.</param>
 /// <param name="Samples">Batches kept per side.</param>
@@ -15,4 +17,10 @@ public readonly record struct PairedTiming(
     int AnchorRepetitions,
     int GalaxyContended,
     int AnchorContended,
-    int Samples);
+    int Samples)
+{
+    /// <summary>One progress line: batch sizes and how many kept batches other processes disturbed.</summary>
+    public string Describe() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{Samples} batches per side of {GalaxyRepetitions} (galaxy) / {AnchorRepetitions} (anchor) runs; contended by other processes: galaxy {GalaxyContended}, anchor {AnchorContended}");
+}

@@ -14,7 +14,7 @@ public class GemmBenchmarks : IDisposable
 {
     private KernelThreads? _pool;
     private GalaxyMatMul? _galaxy;
-    private OrtMatMul? _anchor;
+    private OrtSingleNodeRunner? _anchor;
 
     public static IEnumerable<GemmShape> Shapes => GemmShape.ModelShapes;
 
@@ -30,7 +30,7 @@ public class GemmBenchmarks : IDisposable
         var operands = GemmOperands.Create(Shape);
         _pool = new KernelThreads(Threads);
         _galaxy = new GalaxyMatMul(operands, _pool);
-        _anchor = new OrtMatMul(operands, Threads);
+        _anchor = OrtMatMul.Create(operands, Threads);
 
         _galaxy.Run();
         _anchor.Run();
