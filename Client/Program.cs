@@ -5,5 +5,8 @@ var root = new RootCommand("galaxy: one Transformer inference across several edg
 {
     InfoCommand.Create(),
     ConvertCommand.Create(),
+    EmbedCommand.Create(),
+    GenerateCommand.Create(),
+    SynthCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -23,6 +23,9 @@ public sealed class ModelTokenizer
     /// <summary>The id that ends generated text (GPT-2's <c>&lt;|endoftext|&gt;</c>), when the tokenizer has one.</summary>
     public int? EndOfText { get; }
 
+    /// <summary>True when text is lower-cased before WordPiece (uncased vocabularies).</summary>
+    public bool LowerCases => _bert?.LowerCaseBeforeTokenization ?? false;
+
     /// <summary>True for WordPiece tokenizers that wrap text in [CLS] … [SEP].</summary>
     public bool AddsSpecialTokens => _bert is not null;
 
@@ -35,7 +38,9 @@ public sealed class ModelTokenizer
             throw new FileNotFoundException($"No WordPiece vocabulary at '{vocabPath}'.", vocabPath);
         }
 
-        var lower = lowerCase ?? !File.ReadLines(vocabPath).Any(token => !token.StartsWith('[') && token.Any(char.IsUpper));
+        // A cased vocabulary has capitalised words ("The", "Paris"); an uncased one has none, though it may
+        // still hold a few upper-case symbols such as ℝ.
+        var lower = lowerCase ?? !File.ReadLines(vocabPath).Any(IsCapitalisedWord);
         using var stream = File.OpenRead(vocabPath);
         return new ModelTokenizer(BertTokenizer.Create(stream, new BertOptions { LowerCaseBeforeTokenization = lower }), null);
     }
@@ -106,6 +111,9 @@ public sealed class ModelTokenizer
         // Keep [CLS] … [SEP]: cut inside them.
         return [.. ids.Take(maxTokens - 1), _bert.SeparatorTokenId];
     }
+
+    private static bool IsCapitalisedWord(string token) =>
+        token.Length >= 2 && char.IsAsciiLetterUpper(token[0]) && token.Skip(1).All(char.IsAsciiLetterLower);
 
     /// <summary>The text of <paramref name="ids"/>.</summary>
     public string Decode(IEnumerable<int> ids) => _tokenizer.Decode(ids);

@@ -19,10 +19,11 @@ public sealed class ModelTokenizerTests : IDisposable
     [Fact]
     public void Bert_LowerCaseVocabulary_LowerCasesAndWrapsInClsSep()
     {
-        var tokenizer = ModelTokenizer.ForBert(WriteVocab("hello", ",", "world", "!", "##s"));
+        var tokenizer = ModelTokenizer.ForBert(WriteVocab("hello", ",", "world", "!", "##s", "ℝ", "X"));
 
         Assert.Equal([2, 5, 6, 7, 8, 3], tokenizer.Encode("Hello, WORLD!"));
         Assert.Equal([2, 7, 9, 3], tokenizer.Encode("worlds"));
+        Assert.True(tokenizer.LowerCases);
     }
 
     [Fact]
@@ -32,6 +33,7 @@ public sealed class ModelTokenizerTests : IDisposable
 
         Assert.Equal([2, 5, 7, 3], tokenizer.Encode("Hello world"));
         Assert.Equal([2, 6, 7, 3], tokenizer.Encode("hello world"));
+        Assert.False(tokenizer.LowerCases);
     }
 
     [Fact]
