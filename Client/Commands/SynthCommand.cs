@@ -35,7 +35,7 @@ internal static class SynthCommand
         }
         catch (ArgumentException e)
         {
-            throw new CommandException(e.Message);
+            throw new CommandException(e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal));
         }
 
         var dtype = dtypeName.ToUpperInvariant() switch
