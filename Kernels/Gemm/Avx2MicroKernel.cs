@@ -107,4 +107,22 @@ internal static class Avx2MicroKernel
         Vector256.Store(c50, c + (ldc * 5) + 0);
         Vector256.Store(c51, c + (ldc * 5) + 8);
     }
+
+    /// <summary>One row: C (1,16) = [C +] A (1,kc) · B (kc,16); the same multiply-adds, in the same order, as a row of <see cref="Multiply"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void MultiplyRow(float* a, float* b, int kc, float* c, bool load)
+    {
+        var c0 = load ? Vector256.Load(c + 0) : Vector256<float>.Zero;
+        var c1 = load ? Vector256.Load(c + 8) : Vector256<float>.Zero;
+        for (var k = 0; k < kc; k++)
+        {
+            var x = Vector256.Create(a[k]);
+            c0 = Vector256.FusedMultiplyAdd(x, Vector256.Load(b + 0), c0);
+            c1 = Vector256.FusedMultiplyAdd(x, Vector256.Load(b + 8), c1);
+            b += 16;
+        }
+
+        Vector256.Store(c0, c + 0);
+        Vector256.Store(c1, c + 8);
+    }
 }

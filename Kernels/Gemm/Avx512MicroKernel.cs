@@ -131,4 +131,22 @@ internal static class Avx512MicroKernel
         Vector512.Store(c70, c + (ldc * 7) + 0);
         Vector512.Store(c71, c + (ldc * 7) + 16);
     }
+
+    /// <summary>One row: C (1,32) = [C +] A (1,kc) · B (kc,32); the same multiply-adds, in the same order, as a row of <see cref="Multiply"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void MultiplyRow(float* a, float* b, int kc, float* c, bool load)
+    {
+        var c0 = load ? Vector512.Load(c + 0) : Vector512<float>.Zero;
+        var c1 = load ? Vector512.Load(c + 16) : Vector512<float>.Zero;
+        for (var k = 0; k < kc; k++)
+        {
+            var x = Vector512.Create(a[k]);
+            c0 = Vector512.FusedMultiplyAdd(x, Vector512.Load(b + 0), c0);
+            c1 = Vector512.FusedMultiplyAdd(x, Vector512.Load(b + 16), c1);
+            b += 32;
+        }
+
+        Vector512.Store(c0, c + 0);
+        Vector512.Store(c1, c + 16);
+    }
 }

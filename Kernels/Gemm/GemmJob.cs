@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace Galaxy.Kernels.Gemm;
@@ -18,6 +17,7 @@ internal sealed unsafe class GemmJob
     private readonly int _tileRows;
     private readonly int _tileColumns;
     private readonly delegate*<float*, nint, float*, int, float*, nint, bool, void> _kernel;
+    private readonly delegate*<float*, float*, int, float*, bool, void> _rowKernel;
 
     private int _rowBlock;
     private int _rowBlocks;
@@ -35,6 +35,7 @@ internal sealed unsafe class GemmJob
         _tileRows = GemmKernels.TileRows(b.Kernel);
         _tileColumns = b.PanelWidth;
         _kernel = GemmKernels.MicroKernel(b.Kernel);
+        _rowKernel = GemmKernels.RowKernel(b.Kernel);
     }
 
     public int TaskCount => _rowBlocks * _panelGroups;
@@ -68,21 +69,10 @@ internal sealed unsafe class GemmJob
         var depthBlocks = (k + Sgemm.DepthBlock - 1) / Sgemm.DepthBlock;
         var depth = (k + depthBlocks - 1) / depthBlocks;
         var edgeC = stackalloc float[_tileRows * _tileColumns];
-        var paddedA = (row1 - row0) % _tileRows == 0 ? null : ArrayPool<float>.Shared.Rent(_tileRows * depth);
-        try
-        {
-            RunBlocks(row0, row1, panel0, panel1, preloaded, depth, edgeC, paddedA);
-        }
-        finally
-        {
-            if (paddedA is not null)
-            {
-                ArrayPool<float>.Shared.Return(paddedA);
-            }
-        }
+        RunBlocks(row0, row1, panel0, panel1, preloaded, depth, edgeC);
     }
 
-    private void RunBlocks(int row0, int row1, int panel0, int panel1, bool preloaded, int depth, float* edgeC, float[]? paddedA)
+    private void RunBlocks(int row0, int row1, int panel0, int panel1, bool preloaded, int depth, float* edgeC)
     {
         var n = _b.Columns;
         var k = _b.Rows;
@@ -106,19 +96,23 @@ internal sealed unsafe class GemmJob
                     }
                     else
                     {
-                        EdgeTile(aTile, rows, bPanel, kc, cTile, columns, load, edgeC, paddedA);
+                        EdgeTile(aTile, rows, bPanel, kc, cTile, columns, load, edgeC);
                     }
                 }
             }
         }
     }
 
-    /// <summary>A partial tile: run the full kernel on zero-padded copies, then copy back the valid part.</summary>
-    private void EdgeTile(float* aTile, int rows, float* bPanel, int kc, float* cTile, int columns, bool load, float* edgeC, float[]? paddedA)
+    /// <summary>
+    /// A partial tile. Fewer rows than a tile run one row at a time (decoding has M = 1); a ragged last
+    /// panel goes through a stack tile so only its valid columns are written back.
+    /// </summary>
+    private void EdgeTile(float* aTile, int rows, float* bPanel, int kc, float* cTile, int columns, bool load, float* edgeC)
     {
         var n = (nint)_b.Columns;
         var k = (nint)_b.Rows;
-        if (load)
+        var full = columns == _tileColumns;
+        if (load && !full)
         {
             for (var r = 0; r < rows; r++)
             {
@@ -126,29 +120,26 @@ internal sealed unsafe class GemmJob
             }
         }
 
+        var target = full ? cTile : edgeC;
+        var targetStride = full ? n : _tileColumns;
         if (rows == _tileRows)
         {
-            _kernel(aTile, k, bPanel, kc, edgeC, _tileColumns, load);
+            _kernel(aTile, k, bPanel, kc, target, targetStride, load);
         }
         else
         {
-            // Missing rows of A read as zeros; their rows of the tile are never copied back.
-            var padded = paddedA.AsSpan(0, _tileRows * kc);
-            padded.Clear();
             for (var r = 0; r < rows; r++)
             {
-                new ReadOnlySpan<float>(aTile + (r * k), kc).CopyTo(padded.Slice(r * kc, kc));
-            }
-
-            fixed (float* aPadded = padded)
-            {
-                _kernel(aPadded, kc, bPanel, kc, edgeC, _tileColumns, load);
+                _rowKernel(aTile + (r * k), bPanel, kc, target + (r * targetStride), load);
             }
         }
 
-        for (var r = 0; r < rows; r++)
+        if (!full)
         {
-            new ReadOnlySpan<float>(edgeC + (r * _tileColumns), columns).CopyTo(new Span<float>(cTile + (r * n), columns));
+            for (var r = 0; r < rows; r++)
+            {
+                new ReadOnlySpan<float>(edgeC + (r * _tileColumns), columns).CopyTo(new Span<float>(cTile + (r * n), columns));
+            }
         }
     }
 

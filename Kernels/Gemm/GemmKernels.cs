@@ -43,4 +43,12 @@ public static unsafe class GemmKernels
         GemmKernelKind.Avx2 => &Avx2MicroKernel.Multiply,
         _ => &Vector128MicroKernel.Multiply,
     };
+
+    /// <summary>The one-row kernel of <paramref name="kind"/>: <c>C (1,cols) = [C +] A (1,kc) · panel (kc,cols)</c>.</summary>
+    internal static delegate*<float*, float*, int, float*, bool, void> RowKernel(GemmKernelKind kind) => kind switch
+    {
+        GemmKernelKind.Avx512 => &Avx512MicroKernel.MultiplyRow,
+        GemmKernelKind.Avx2 => &Avx2MicroKernel.MultiplyRow,
+        _ => &Vector128MicroKernel.MultiplyRow,
+    };
 }

@@ -131,4 +131,22 @@ internal static class Vector128MicroKernel
         Vector128.Store(c70, c + (ldc * 7) + 0);
         Vector128.Store(c71, c + (ldc * 7) + 4);
     }
+
+    /// <summary>One row: C (1,8) = [C +] A (1,kc) · B (kc,8); the same multiply-adds, in the same order, as a row of <see cref="Multiply"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void MultiplyRow(float* a, float* b, int kc, float* c, bool load)
+    {
+        var c0 = load ? Vector128.Load(c + 0) : Vector128<float>.Zero;
+        var c1 = load ? Vector128.Load(c + 4) : Vector128<float>.Zero;
+        for (var k = 0; k < kc; k++)
+        {
+            var x = Vector128.Create(a[k]);
+            c0 = Vector128.FusedMultiplyAdd(x, Vector128.Load(b + 0), c0);
+            c1 = Vector128.FusedMultiplyAdd(x, Vector128.Load(b + 4), c1);
+            b += 8;
+        }
+
+        Vector128.Store(c0, c + 0);
+        Vector128.Store(c1, c + 4);
+    }
 }
