@@ -114,7 +114,7 @@ public static class ModelCommand
             Console.Error.WriteLine($"loading {MiniLmWorkload.Name} in a fresh process: {side}");
             return LoadedMemoryProbe.MeasureInChildProcess(side, files);
         }).ToList();
-        WidenRedirectedConsole();
+        WidenRedirectedConsole(columns: 150);
         ModelMemoryReport.Write(rows, AnsiConsole.Console, Console.Out);
         return 0;
     }
@@ -155,11 +155,11 @@ public static class ModelCommand
     }
 
     /// <summary>Spectre assumes 80 columns when the output is redirected, which would wrap the tables in logs.</summary>
-    private static void WidenRedirectedConsole()
+    private static void WidenRedirectedConsole(int columns = 120)
     {
         if (Console.IsOutputRedirected)
         {
-            AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 120);
+            AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, columns);
         }
     }
 

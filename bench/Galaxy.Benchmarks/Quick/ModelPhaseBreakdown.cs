@@ -13,7 +13,9 @@ namespace Galaxy.Benchmarks.Quick;
 /// </summary>
 /// <remarks>
 /// The encoder, the profiler allocating per forward and the profiler with reused buffers run in turns, forward by
-/// forward, so machine noise weighs on the three alike; each phase's figure is its median over the forwards.
+/// forward, so machine noise weighs on the three alike; each phase's figure is its median over the forwards. Unlike
+/// the comparison, rounds disturbed by other processes are counted (see <see cref="CpuPressure"/>) but not retried,
+/// and ONNX Runtime's profile is taken afterwards: read the shares, and the absolute times only on a quiet machine.
 /// </remarks>
 public static class ModelPhaseBreakdown
 {
@@ -67,8 +69,10 @@ public static class ModelPhaseBreakdown
         var encoderMilliseconds = new double[forwards];
         var freshPhases = new double[forwards][];
         var reusedPhases = new double[forwards][];
+        var contended = 0;
         for (var f = -WarmUpForwards; f < forwards; f++)
         {
+            var stalledBefore = CpuPressure.Stalled();
             start = Stopwatch.GetTimestamp();
             encoder.Run();
             var encoderTime = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
@@ -78,6 +82,7 @@ public static class ModelPhaseBreakdown
             reused.Forward(reusedTime);
             if (f >= 0)
             {
+                contended += (CpuPressure.Stalled() - stalledBefore) / Stopwatch.GetElapsedTime(start) > InterleavedSampler.ContendedStallFraction ? 1 : 0;
                 encoderMilliseconds[f] = encoderTime;
                 freshPhases[f] = freshTime;
                 reusedPhases[f] = reusedTime;
@@ -85,7 +90,9 @@ public static class ModelPhaseBreakdown
         }
 
         var (operators, anchorRun) = OrtOperatorProfile.Measure(workload.Files.OnnxPath, ids, modelCase.Threads, WarmUpForwards, forwards);
-        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {forwards} forwards per variant; the profiler's copy matches Encoder.Forward bit for bit"));
+        progress.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"    {forwards} forwards per variant; the profiler's copy matches Encoder.Forward bit for bit; rounds contended by other processes: {(CpuPressure.IsAvailable ? contended.ToString(CultureInfo.InvariantCulture) : "unknown")} of {forwards}"));
         return new ModelPhaseRow(
             modelCase,
             InterleavedSampler.Median(encoderMilliseconds),
