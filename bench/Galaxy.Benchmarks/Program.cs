@@ -7,6 +7,7 @@ namespace Galaxy.Benchmarks;
 /// <summary>
 /// <c>kernels [--quick] [--json path] …</c>: the interleaved GEMM comparison with ONNX Runtime;
 /// <c>ops [--quick] [--json path] …</c>: the same for LayerNorm, GELU, softmax and attention;
+/// <c>model [--quick] [--json path] …</c>: all-MiniLM-L6-v2 end to end against ONNX Runtime on its ONNX file;
 /// <c>bdn …</c>: hands everything after it to BenchmarkDotNet's switcher.
 /// </summary>
 internal static class Program
@@ -22,10 +23,12 @@ internal static class Program
 
         var root = new RootCommand(
             "Galaxy kernel benchmarks, always against an ONNX Runtime anchor in the same process. " +
-            "'bdn <BenchmarkDotNet arguments>' runs the BenchmarkDotNet suites, e.g. bdn --filter '*Gemm*' or bdn --filter '*Ops*'.")
+            "'bdn <BenchmarkDotNet arguments>' runs the BenchmarkDotNet suites, e.g. bdn --filter '*Gemm*', '*Ops*' or '*Model*'.")
         {
             KernelsCommand.Create(),
             OpsCommand.Create(),
+            ModelCommand.Create(),
+            ModelCommand.CreateMemoryProbe(),
         };
 
         var parse = root.Parse(args);

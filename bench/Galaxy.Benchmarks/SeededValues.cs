@@ -15,4 +15,23 @@ public static class SeededValues
 
         return values;
     }
+
+    /// <summary>
+    /// A tokenized sequence of <paramref name="length"/> ids: <paramref name="first"/>, then ids uniform over the
+    /// whole vocabulary [0, <paramref name="vocabularySize"/>), then <paramref name="last"/> (BERT's [CLS] … [SEP]).
+    /// </summary>
+    public static int[] TokenIds(Random random, int length, int vocabularySize, int first, int last)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentOutOfRangeException.ThrowIfLessThan(length, 2);
+        var ids = new int[length];
+        ids[0] = first;
+        for (var i = 1; i < length - 1; i++)
+        {
+            ids[i] = random.Next(vocabularySize);
+        }
+
+        ids[^1] = last;
+        return ids;
+    }
 }

@@ -20,7 +20,7 @@ public sealed class InterleavedSampler(SamplingPlan plan)
     private const int AttemptsPerSample = 4;
 
     /// <summary>Share of a batch's wall time with a task waiting for a CPU above which the batch counts as contended.</summary>
-    private const double ContendedStallFraction = 0.1;
+    public const double ContendedStallFraction = 0.1;
 
     public PairedTiming Measure(IKernelRunner galaxy, IKernelRunner anchor)
     {
