@@ -11,6 +11,7 @@ public sealed class Encoder
 {
     private readonly TransformerWeights _weights;
     private readonly KernelThreads? _threads;
+    private EncoderState? _spareState;
 
     public Encoder(TransformerWeights weights, KernelThreads? threads = null)
     {
@@ -54,12 +55,20 @@ public sealed class Encoder
             LayerNorm.Apply(x, norm.Gamma, norm.Beta, x, config.LayerNormEpsilon);
         }
 
-        var state = new EncoderState(rows, config);
+        // Activation buffers are reused across calls (one spare set; concurrent calls get their own).
+        var state = Interlocked.Exchange(ref _spareState, null);
+        if (state is null || state.Capacity < rows)
+        {
+            state = new EncoderState(rows, config);
+        }
+
+        state.Rows = rows;
         foreach (var layer in _weights.Layers)
         {
             RunLayer(layer, x, state, batch, seq, attentionMask);
         }
 
+        _spareState = state;
         return x;
     }
 
@@ -167,10 +176,10 @@ public sealed class Encoder
         {
             var rows = new Range(b * seq * width, (b + 1) * seq * width);
             Attention.Apply(
-                state.Query.AsSpan()[rows],
-                state.Key.AsSpan()[rows],
-                state.Value.AsSpan()[rows],
-                state.Attended.AsSpan()[rows],
+                state.Query[rows],
+                state.Key[rows],
+                state.Value[rows],
+                state.Attended[rows],
                 shape,
                 attentionMask.IsEmpty ? default : attentionMask.Slice(b * seq, seq),
                 _threads);
@@ -187,23 +196,35 @@ public sealed class Encoder
         LayerNorm.Apply(x, layer.MlpNormGamma, layer.MlpNormBeta, x, config.LayerNormEpsilon);
     }
 
-    /// <summary>Activation buffers of one forward, (rows, ·) each.</summary>
-    private sealed class EncoderState(int rows, ModelConfig config)
+    /// <summary>Activation buffers of a forward, sized for up to <see cref="Capacity"/> rows; each view covers <see cref="Rows"/> rows.</summary>
+    private sealed class EncoderState(int capacity, ModelConfig config)
     {
-        public int Rows { get; } = rows;
+        private readonly int _hidden = config.HiddenSize;
+        private readonly int _intermediate = config.IntermediateSize;
+        private readonly float[] _queryKeyValue = new float[capacity * 3 * config.HiddenSize];
+        private readonly float[] _query = new float[capacity * config.HiddenSize];
+        private readonly float[] _key = new float[capacity * config.HiddenSize];
+        private readonly float[] _value = new float[capacity * config.HiddenSize];
+        private readonly float[] _attended = new float[capacity * config.HiddenSize];
+        private readonly float[] _projected = new float[capacity * config.HiddenSize];
+        private readonly float[] _up = new float[capacity * config.IntermediateSize];
 
-        public float[] QueryKeyValue { get; } = new float[rows * 3 * config.HiddenSize];
+        public int Capacity { get; } = capacity;
 
-        public float[] Query { get; } = new float[rows * config.HiddenSize];
+        public int Rows { get; set; }
 
-        public float[] Key { get; } = new float[rows * config.HiddenSize];
+        public Span<float> QueryKeyValue => _queryKeyValue.AsSpan(0, Rows * 3 * _hidden);
 
-        public float[] Value { get; } = new float[rows * config.HiddenSize];
+        public Span<float> Query => _query.AsSpan(0, Rows * _hidden);
 
-        public float[] Attended { get; } = new float[rows * config.HiddenSize];
+        public Span<float> Key => _key.AsSpan(0, Rows * _hidden);
 
-        public float[] Projected { get; } = new float[rows * config.HiddenSize];
+        public Span<float> Value => _value.AsSpan(0, Rows * _hidden);
 
-        public float[] Up { get; } = new float[rows * config.IntermediateSize];
+        public Span<float> Attended => _attended.AsSpan(0, Rows * _hidden);
+
+        public Span<float> Projected => _projected.AsSpan(0, Rows * _hidden);
+
+        public Span<float> Up => _up.AsSpan(0, Rows * _intermediate);
     }
 }
