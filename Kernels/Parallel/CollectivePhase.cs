@@ -1,0 +1,29 @@
+namespace Galaxy.Kernels.Parallel;
+
+/// <summary>Which collective of a layer a tile belongs to (a layer runs up to four).</summary>
+public enum CollectivePhase
+{
+    /// <summary>AllGather of the rows before attention (HMP), or the AllReduce after it (Megatron).</summary>
+    AttentionGather,
+
+    /// <summary>ReduceScatter of the attention output's partial sums.</summary>
+    AttentionReduce,
+
+    /// <summary>AllGather of the rows before the MLP.</summary>
+    MlpGather,
+
+    /// <summary>ReduceScatter of the MLP output's partial sums.</summary>
+    MlpReduce,
+
+    /// <summary>AllGather of keys (sequence parallelism).</summary>
+    KeyGather,
+
+    /// <summary>AllGather of values (sequence parallelism).</summary>
+    ValueGather,
+
+    /// <summary>Gathering the final rows to one place.</summary>
+    Output,
+
+    /// <summary>Link measurement traffic.</summary>
+    Probe,
+}
