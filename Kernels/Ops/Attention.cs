@@ -1,3 +1,4 @@
+using System.Buffers;
 using Galaxy.Kernels.Threading;
 
 namespace Galaxy.Kernels.Ops;
@@ -9,9 +10,10 @@ namespace Galaxy.Kernels.Ops;
 /// </summary>
 /// <remarks>
 /// The mask removes padded keys (key mask byte 0) and, when causal, keys after the query's absolute
-/// position. A query row that can see no key outputs zeros. Work is cut into (head × block of query rows)
-/// tasks on <see cref="KernelThreads"/>; each output element is computed by the same code whichever thread
-/// runs it, so the result does not depend on the thread count.
+/// position. A query row that can see no key outputs zeros. Work runs on <see cref="KernelThreads"/> in two
+/// phases: packing each head's K and V (one task per head), then (head × block of query rows) tasks; each
+/// output element is computed by the same code whichever thread runs it, so the result does not depend on
+/// the thread count.
 /// </remarks>
 public static unsafe class Attention
 {
@@ -59,20 +61,32 @@ public static unsafe class Attention
             return;
         }
 
-        fixed (float* queryPointer = query)
-        fixed (float* keyPointer = key)
-        fixed (float* valuePointer = value)
-        fixed (float* destinationPointer = destination)
-        fixed (byte* keyMaskPointer = keyMask)
+        var pool = threads ?? KernelThreads.Shared;
+        var packed = ArrayPool<float>.Shared.Rent(checked((int)AttentionJob.PackedLength(shape)));
+        try
         {
-            var job = new AttentionJob(
-                queryPointer,
-                keyPointer,
-                valuePointer,
-                destinationPointer,
-                keyMask.IsEmpty ? null : keyMaskPointer,
-                shape);
-            (threads ?? KernelThreads.Shared).For(job.TaskCount, job.RunTask);
+            fixed (float* queryPointer = query)
+            fixed (float* keyPointer = key)
+            fixed (float* valuePointer = value)
+            fixed (float* destinationPointer = destination)
+            fixed (byte* keyMaskPointer = keyMask)
+            fixed (float* packedPointer = packed)
+            {
+                var job = new AttentionJob(
+                    queryPointer,
+                    keyPointer,
+                    valuePointer,
+                    destinationPointer,
+                    keyMask.IsEmpty ? null : keyMaskPointer,
+                    packedPointer,
+                    shape);
+                pool.For(shape.Heads, job.PackHead);
+                pool.For(job.TaskCount, job.RunTask);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(packed);
         }
     }
 

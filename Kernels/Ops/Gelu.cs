@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Galaxy.Kernels.Ops;
 
@@ -66,6 +68,7 @@ public static class Gelu
         private const float Beta6 = -2.13374055278905e-04f;
         private const float Beta8 = -1.45660718464996e-05f;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<float> Invoke(Vector<float> x)
         {
             var z = Vector.Clamp(x * InverseSqrt2, new Vector<float>(-4f), new Vector<float>(4f));
@@ -83,6 +86,25 @@ public static class Gelu
             var erf = z * p / q;
             return 0.5f * x * (Vector<float>.One + erf);
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Invoke(Vector512<float> x)
+        {
+            var z = Vector512.Clamp(x * InverseSqrt2, Vector512.Create(-4f), Vector512.Create(4f));
+            var z2 = z * z;
+            var p = Vector512.MultiplyAddEstimate(z2, Vector512.Create(Alpha13), Vector512.Create(Alpha11));
+            p = Vector512.MultiplyAddEstimate(z2, p, Vector512.Create(Alpha9));
+            p = Vector512.MultiplyAddEstimate(z2, p, Vector512.Create(Alpha7));
+            p = Vector512.MultiplyAddEstimate(z2, p, Vector512.Create(Alpha5));
+            p = Vector512.MultiplyAddEstimate(z2, p, Vector512.Create(Alpha3));
+            p = Vector512.MultiplyAddEstimate(z2, p, Vector512.Create(Alpha1));
+            var q = Vector512.MultiplyAddEstimate(z2, Vector512.Create(Beta8), Vector512.Create(Beta6));
+            q = Vector512.MultiplyAddEstimate(z2, q, Vector512.Create(Beta4));
+            q = Vector512.MultiplyAddEstimate(z2, q, Vector512.Create(Beta2));
+            q = Vector512.MultiplyAddEstimate(z2, q, Vector512.Create(Beta0));
+            var erf = z * p / q;
+            return 0.5f * x * (Vector512<float>.One + erf);
+        }
     }
 
     private readonly struct TanhForm : IElementwiseFunction
@@ -90,6 +112,7 @@ public static class Gelu
         private const float Sqrt2OverPi = 0.797884560802865356f;
         private const float CubicCoefficient = 0.044715f;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<float> Invoke(Vector<float> x)
         {
             // −2u = x·(−2√(2/π) − 2√(2/π)·0.044715·x²)
@@ -97,7 +120,17 @@ public static class Gelu
                 x * x,
                 new Vector<float>(-2f * Sqrt2OverPi * CubicCoefficient),
                 new Vector<float>(-2f * Sqrt2OverPi));
-            return x / (Vector<float>.One + Vector.Exp(minusTwoU));
+            return x / (Vector<float>.One + FastExp.Exp(minusTwoU));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Invoke(Vector512<float> x)
+        {
+            var minusTwoU = x * Vector512.MultiplyAddEstimate(
+                x * x,
+                Vector512.Create(-2f * Sqrt2OverPi * CubicCoefficient),
+                Vector512.Create(-2f * Sqrt2OverPi));
+            return x / (Vector512<float>.One + FastExp.Exp(minusTwoU));
         }
     }
 }

@@ -131,9 +131,12 @@ public static class LayerNorm
                 .StoreUnsafe(ref destinationStart, (nuint)i);
         }
 
+        // The tail repeats the vector body's operations and roundings, including the multiply-add being
+        // fused exactly where Vector.MultiplyAddEstimate is.
         for (; i < row.Length; i++)
         {
-            destination[i] = ((row[i] - meanHigh - meanLow) * inverseDeviation * gamma[i]) + beta[i];
+            var normalized = (row[i] - meanHigh - meanLow) * inverseDeviation;
+            destination[i] = float.MultiplyAddEstimate(normalized, gamma[i], beta[i]);
         }
     }
 }

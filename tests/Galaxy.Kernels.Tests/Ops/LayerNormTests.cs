@@ -57,6 +57,36 @@ public sealed class LayerNormTests
     }
 
     [Fact]
+    public void Apply_TailElements_RoundLikeBodyElements()
+    {
+        // Rows of 64 + 7: whatever the vector width (4, 8 or 16), the last 7 elements are a tail. Each tail
+        // element repeats the inputs of a body element, so its output must repeat that output to the bit.
+        const int Hidden = 71;
+        const int Tail = 7;
+        var x = TestData.Uniform(16 * Hidden, seed: 60, scale: 3f);
+        var gamma = TestData.Uniform(Hidden, seed: 61, scale: 2f);
+        var beta = TestData.Uniform(Hidden, seed: 62);
+        for (var k = 0; k < Tail; k++)
+        {
+            gamma[Hidden - Tail + k] = gamma[k];
+            beta[Hidden - Tail + k] = beta[k];
+            for (var r = 0; r < 16; r++)
+            {
+                x[(r * Hidden) + Hidden - Tail + k] = x[(r * Hidden) + k];
+            }
+        }
+
+        var actual = new float[x.Length];
+
+        LayerNorm.Apply(x, gamma, beta, actual, 1e-5f);
+
+        for (var r = 0; r < 16; r++)
+        {
+            Assert.Equal(actual.AsSpan(r * Hidden, Tail).ToArray(), actual.AsSpan((r * Hidden) + Hidden - Tail, Tail).ToArray());
+        }
+    }
+
+    [Fact]
     public void Apply_InPlace_EqualsOutOfPlace()
     {
         var x = TestData.Uniform(5 * 45, seed: 57);
