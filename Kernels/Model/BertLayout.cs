@@ -45,8 +45,8 @@ internal sealed class BertLayout(ModelConfig config, ITensorSource source, strin
         }
 
         var hidden = Config.HiddenSize;
-        return new PoolerWeights(
-            PackedMatrix.Pack(LinearOutputs(name + ".weight", hidden, hidden, 0, hidden), hidden, hidden),
-            Whole(name + ".bias", hidden));
+        var weight = Assembly(hidden, hidden);
+        LinearOutputsInto(name + ".weight", hidden, hidden, 0, hidden, weight, hidden, 0);
+        return new PoolerWeights(PackedMatrix.Pack(weight, hidden, hidden), Whole(name + ".bias", hidden));
     }
 }

@@ -25,29 +25,38 @@ internal sealed class Gpt2Layout(ModelConfig config, ITensorSource source, strin
         var width = slice.HeadCount * Config.HeadDim;
         var fused = p + "attn.c_attn";
 
-        var qkv = MatrixLayout.ConcatenateColumns(
-            hidden,
-            Conv1DColumns(fused + ".weight", hidden, 3 * hidden, start, width),
-            Conv1DColumns(fused + ".weight", hidden, 3 * hidden, hidden + start, width),
-            Conv1DColumns(fused + ".weight", hidden, 3 * hidden, (2 * hidden) + start, width));
+        var qkv = Assembly(hidden, 3 * width);
+        Conv1DColumnsInto(fused + ".weight", hidden, 3 * hidden, start, width, qkv, 3 * width, 0);
+        Conv1DColumnsInto(fused + ".weight", hidden, 3 * hidden, hidden + start, width, qkv, 3 * width, width);
+        Conv1DColumnsInto(fused + ".weight", hidden, 3 * hidden, (2 * hidden) + start, width, qkv, 3 * width, 2 * width);
+        var queryKeyValue = PackOrNull(qkv, hidden, 3 * width);
         float[] qkvBias = [
             .. VectorSlice(fused + ".bias", 3 * hidden, start, width),
             .. VectorSlice(fused + ".bias", 3 * hidden, hidden + start, width),
             .. VectorSlice(fused + ".bias", 3 * hidden, (2 * hidden) + start, width)];
+        var output = Assembly(width, hidden);
+        Conv1DRowsInto(p + "attn.c_proj.weight", hidden, hidden, start, width, output);
+        var outputWeight = PackOrNull(output, width, hidden);
+        var up = Assembly(hidden, slice.ColumnCount);
+        Conv1DColumnsInto(p + "mlp.c_fc.weight", hidden, intermediate, slice.ColumnStart, slice.ColumnCount, up, slice.ColumnCount, 0);
+        var upWeight = PackOrNull(up, hidden, slice.ColumnCount);
+        var down = Assembly(slice.ColumnCount, hidden);
+        Conv1DRowsInto(p + "mlp.c_proj.weight", intermediate, hidden, slice.ColumnStart, slice.ColumnCount, down);
+        var downWeight = PackOrNull(down, slice.ColumnCount, hidden);
         var attentionNorm = Norm(p + "ln_1");
         var mlpNorm = Norm(p + "ln_2");
         return new LayerWeights
         {
             Slice = slice,
-            QueryKeyValue = PackOrNull(qkv, hidden, 3 * width),
+            QueryKeyValue = queryKeyValue,
             QueryKeyValueBias = qkvBias,
-            Output = PackOrNull(Conv1DRows(p + "attn.c_proj.weight", hidden, hidden, start, width), width, hidden),
+            Output = outputWeight,
             OutputBias = Whole(p + "attn.c_proj.bias", hidden),
             AttentionNormGamma = attentionNorm.Gamma,
             AttentionNormBeta = attentionNorm.Beta,
-            Up = PackOrNull(Conv1DColumns(p + "mlp.c_fc.weight", hidden, intermediate, slice.ColumnStart, slice.ColumnCount), hidden, slice.ColumnCount),
+            Up = upWeight,
             UpBias = VectorSlice(p + "mlp.c_fc.bias", intermediate, slice.ColumnStart, slice.ColumnCount),
-            Down = PackOrNull(Conv1DRows(p + "mlp.c_proj.weight", intermediate, hidden, slice.ColumnStart, slice.ColumnCount), slice.ColumnCount, hidden),
+            Down = downWeight,
             DownBias = Whole(p + "mlp.c_proj.bias", hidden),
             MlpNormGamma = mlpNorm.Gamma,
             MlpNormBeta = mlpNorm.Beta,

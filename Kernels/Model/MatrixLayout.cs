@@ -3,10 +3,13 @@ namespace Galaxy.Kernels.Model;
 /// <summary>Re-layouts of weight matrices done once at load time.</summary>
 internal static class MatrixLayout
 {
-    /// <summary>Bᵀ (columns, rows) of row-major B (rows, columns).</summary>
-    public static float[] Transpose(ReadOnlySpan<float> matrix, int rows, int columns)
+    /// <summary>
+    /// Writes Bᵀ of row-major B (rows, columns) into <paramref name="destination"/> as a block of
+    /// (columns, rows) whose first element is at column <paramref name="destinationColumn"/> of rows
+    /// <paramref name="destinationStride"/> floats long.
+    /// </summary>
+    public static void TransposeInto(ReadOnlySpan<float> matrix, int rows, int columns, Span<float> destination, int destinationStride, int destinationColumn)
     {
-        var result = new float[matrix.Length];
         const int Block = 32;
         for (var r0 = 0; r0 < rows; r0 += Block)
         {
@@ -18,32 +21,19 @@ internal static class MatrixLayout
                 {
                     for (var c = c0; c < c1; c++)
                     {
-                        result[(c * rows) + r] = matrix[(r * columns) + c];
+                        destination[(c * destinationStride) + destinationColumn + r] = matrix[(r * columns) + c];
                     }
                 }
             }
         }
-
-        return result;
     }
 
-    /// <summary>Side by side: blocks each (rows, widths[i]) → (rows, Σ widths).</summary>
-    public static float[] ConcatenateColumns(int rows, params float[][] blocks)
+    /// <summary>Copies row-major <paramref name="block"/> (rows, columns) into <paramref name="destination"/> at column <paramref name="destinationColumn"/> of rows <paramref name="destinationStride"/> long.</summary>
+    public static void CopyInto(ReadOnlySpan<float> block, int rows, int columns, Span<float> destination, int destinationStride, int destinationColumn)
     {
-        var width = blocks.Sum(b => b.Length / Math.Max(rows, 1));
-        var result = new float[rows * width];
-        var offset = 0;
-        foreach (var block in blocks)
+        for (var r = 0; r < rows; r++)
         {
-            var blockWidth = block.Length / Math.Max(rows, 1);
-            for (var r = 0; r < rows; r++)
-            {
-                block.AsSpan(r * blockWidth, blockWidth).CopyTo(result.AsSpan((r * width) + offset, blockWidth));
-            }
-
-            offset += blockWidth;
+            block.Slice(r * columns, columns).CopyTo(destination.Slice((r * destinationStride) + destinationColumn, columns));
         }
-
-        return result;
     }
 }

@@ -11,6 +11,8 @@ namespace Galaxy.Kernels.Model;
 /// </summary>
 internal abstract class ModelLayout
 {
+    private readonly LoadScratch _scratch = new();
+
     protected ModelLayout(ModelConfig config, ITensorSource source, string prefix)
     {
         Config = config;
@@ -108,44 +110,48 @@ internal abstract class ModelLayout
             : new NormWeights(Whole(name + ".weight", hidden), Whole(name + ".bias", hidden));
     }
 
-    /// <summary>Output features <c>[start, start + count)</c> of a PyTorch Linear weight (out, in), as GEMM B (in, count).</summary>
-    protected float[] LinearOutputs(string name, int outFeatures, int inFeatures, int start, int count)
+    /// <summary>
+    /// Output features <c>[start, start + count)</c> of a PyTorch Linear weight (out, in), transposed into
+    /// <paramref name="destination"/> as GEMM B (in, count) starting at column <paramref name="column"/> of rows <paramref name="stride"/> long.
+    /// </summary>
+    protected void LinearOutputsInto(string name, int outFeatures, int inFeatures, int start, int count, Span<float> destination, int stride, int column)
     {
         Expect(name, outFeatures, inFeatures);
-        var rows = new float[count * inFeatures];
+        var rows = _scratch.Read(count * inFeatures);
         Source.ReadRows(name, start, count, rows);
-        return MatrixLayout.Transpose(rows, count, inFeatures);
+        MatrixLayout.TransposeInto(rows, count, inFeatures, destination, stride, column);
     }
 
-    /// <summary>Input features <c>[start, start + count)</c> of a PyTorch Linear weight (out, in), as GEMM B (count, out).</summary>
-    protected float[] LinearInputs(string name, int outFeatures, int inFeatures, int start, int count)
+    /// <summary>Input features <c>[start, start + count)</c> of a PyTorch Linear weight (out, in), as GEMM B (count, out) in <paramref name="destination"/>.</summary>
+    protected void LinearInputsInto(string name, int outFeatures, int inFeatures, int start, int count, Span<float> destination)
     {
         Expect(name, outFeatures, inFeatures);
-        var columns = new float[outFeatures * count];
+        var columns = _scratch.Read(outFeatures * count);
         Source.ReadColumns(name, start, count, columns);
-        return MatrixLayout.Transpose(columns, outFeatures, count);
+        MatrixLayout.TransposeInto(columns, outFeatures, count, destination, outFeatures, 0);
     }
 
-    /// <summary>Columns <c>[start, start + count)</c> of a GPT-2 Conv1D weight (in, out): already GEMM B (in, count).</summary>
-    protected float[] Conv1DColumns(string name, int inFeatures, int outFeatures, int start, int count)
+    /// <summary>Columns <c>[start, start + count)</c> of a GPT-2 Conv1D weight (in, out) — already GEMM B — into <paramref name="destination"/> at column <paramref name="column"/> of rows <paramref name="stride"/> long.</summary>
+    protected void Conv1DColumnsInto(string name, int inFeatures, int outFeatures, int start, int count, Span<float> destination, int stride, int column)
     {
         Expect(name, inFeatures, outFeatures);
-        var columns = new float[inFeatures * count];
+        var columns = _scratch.Read(inFeatures * count);
         Source.ReadColumns(name, start, count, columns);
-        return columns;
+        MatrixLayout.CopyInto(columns, inFeatures, count, destination, stride, column);
     }
 
-    /// <summary>Rows <c>[start, start + count)</c> of a GPT-2 Conv1D weight (in, out): GEMM B (count, out).</summary>
-    protected float[] Conv1DRows(string name, int inFeatures, int outFeatures, int start, int count)
+    /// <summary>Rows <c>[start, start + count)</c> of a GPT-2 Conv1D weight (in, out): GEMM B (count, out), into <paramref name="destination"/>.</summary>
+    protected void Conv1DRowsInto(string name, int inFeatures, int outFeatures, int start, int count, Span<float> destination)
     {
         Expect(name, inFeatures, outFeatures);
-        var rows = new float[count * outFeatures];
-        Source.ReadRows(name, start, count, rows);
-        return rows;
+        Source.ReadRows(name, start, count, destination[..(count * outFeatures)]);
     }
 
-    protected static PackedMatrix? PackOrNull(float[] matrix, int rows, int columns) =>
-        rows == 0 || columns == 0 ? null : PackedMatrix.Pack(matrix, rows, columns);
+    /// <summary>A reusable (rows × columns) buffer to assemble one GEMM operand in before it is packed.</summary>
+    protected Span<float> Assembly(int rows, int columns) => _scratch.Matrix(rows * columns);
+
+    protected static PackedMatrix? PackOrNull(ReadOnlySpan<float> matrix, int rows, int columns) =>
+        rows == 0 || columns == 0 ? null : PackedMatrix.Pack(matrix[..(rows * columns)], rows, columns);
 
     /// <summary>
     /// A layer of a model whose projections are PyTorch Linear layers (BERT, DistilBERT, OPT), given each
@@ -160,29 +166,42 @@ internal abstract class ModelLayout
         var start = slice.HeadStart * headDim;
         var width = slice.HeadCount * headDim;
 
-        var qkv = MatrixLayout.ConcatenateColumns(
-            hidden,
-            LinearOutputs(names.Query + ".weight", hidden, hidden, start, width),
-            LinearOutputs(names.Key + ".weight", hidden, hidden, start, width),
-            LinearOutputs(names.Value + ".weight", hidden, hidden, start, width));
+        var qkv = Assembly(hidden, 3 * width);
+        LinearOutputsInto(names.Query + ".weight", hidden, hidden, start, width, qkv, 3 * width, 0);
+        LinearOutputsInto(names.Key + ".weight", hidden, hidden, start, width, qkv, 3 * width, width);
+        LinearOutputsInto(names.Value + ".weight", hidden, hidden, start, width, qkv, 3 * width, 2 * width);
+        var queryKeyValue = PackOrNull(qkv, hidden, 3 * width);
         float[] qkvBias = [
             .. VectorSlice(names.Query + ".bias", hidden, start, width),
             .. VectorSlice(names.Key + ".bias", hidden, start, width),
             .. VectorSlice(names.Value + ".bias", hidden, start, width)];
+
+        var output = Assembly(width, hidden);
+        LinearInputsInto(names.Output + ".weight", hidden, hidden, start, width, output);
+        var outputWeight = PackOrNull(output, width, hidden);
+
+        var up = Assembly(hidden, slice.ColumnCount);
+        LinearOutputsInto(names.Up + ".weight", intermediate, hidden, slice.ColumnStart, slice.ColumnCount, up, slice.ColumnCount, 0);
+        var upWeight = PackOrNull(up, hidden, slice.ColumnCount);
+
+        var down = Assembly(slice.ColumnCount, hidden);
+        LinearInputsInto(names.Down + ".weight", hidden, intermediate, slice.ColumnStart, slice.ColumnCount, down);
+        var downWeight = PackOrNull(down, slice.ColumnCount, hidden);
+
         var attentionNorm = Norm(names.AttentionNorm);
         var mlpNorm = Norm(names.MlpNorm);
         return new LayerWeights
         {
             Slice = slice,
-            QueryKeyValue = PackOrNull(qkv, hidden, 3 * width),
+            QueryKeyValue = queryKeyValue,
             QueryKeyValueBias = qkvBias,
-            Output = PackOrNull(LinearInputs(names.Output + ".weight", hidden, hidden, start, width), width, hidden),
+            Output = outputWeight,
             OutputBias = Whole(names.Output + ".bias", hidden),
             AttentionNormGamma = attentionNorm.Gamma,
             AttentionNormBeta = attentionNorm.Beta,
-            Up = PackOrNull(LinearOutputs(names.Up + ".weight", intermediate, hidden, slice.ColumnStart, slice.ColumnCount), hidden, slice.ColumnCount),
+            Up = upWeight,
             UpBias = VectorSlice(names.Up + ".bias", intermediate, slice.ColumnStart, slice.ColumnCount),
-            Down = PackOrNull(LinearInputs(names.Down + ".weight", hidden, intermediate, slice.ColumnStart, slice.ColumnCount), slice.ColumnCount, hidden),
+            Down = downWeight,
             DownBias = Whole(names.Down + ".bias", hidden),
             MlpNormGamma = mlpNorm.Gamma,
             MlpNormBeta = mlpNorm.Beta,
