@@ -435,7 +435,7 @@ public sealed class SafeTensorsFileTests : IDisposable
         var original = TestData.Uniform(Rows * Columns, seed: 310);
         using var file = WriteAndOpen(SafeTensorsDType.F32, new SafeTensor("w", [Rows, Columns], original));
 
-        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, worker =>
+        System.Threading.Tasks.Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, worker =>
         {
             var random = new Random(worker);
             var buffer = new float[Rows * Columns];

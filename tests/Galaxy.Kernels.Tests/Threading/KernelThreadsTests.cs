@@ -59,7 +59,7 @@ public sealed class KernelThreadsTests
         using var pool = new KernelThreads(2);
         var total = 0;
 
-        Parallel.For(0, 8, _ => pool.For(50, _ => Interlocked.Increment(ref total)));
+        System.Threading.Tasks.Parallel.For(0, 8, _ => pool.For(50, _ => Interlocked.Increment(ref total)));
 
         Assert.Equal(400, total);
     }
