@@ -1,16 +1,25 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Galaxy.Kernels.Parallel;
 
 /// <summary>
 /// N simulated devices in one process: <see cref="Ranks"/>[d] is device d's <see cref="ICollective"/>. A send
-/// copies its tile into a pooled array and returns at once; the tile reaches the destination's mailbox
+/// copies its tile into an array from the group's <see cref="ArrayPool{T}"/> and returns at once (the array goes
+/// back once the receiver has copied it out); the tile reaches the destination's mailbox
 /// directly, or, under a <see cref="LinkModel"/>, through the directed link source→destination, which carries
 /// one message at a time. Receives match tiles by (source, key) in any arrival order. Traffic is counted in
 /// <see cref="Stats"/>.
 /// </summary>
 public sealed class InProcessCollective : IAsyncDisposable, IDisposable
 {
+    // Sends never block, so many tiles can be in flight at once: more than ArrayPool<float>.Shared keeps per size,
+    // which would make it allocate. The group's own pool keeps up to 1024 arrays per size class until it is dropped.
+    private const int MaxPooledTileFloats = 1 << 24;
+    private const int MaxPooledTilesPerSize = 1024;
+
+    private readonly ArrayPool<float> _tilePool = ArrayPool<float>.Create(MaxPooledTileFloats, MaxPooledTilesPerSize);
     private readonly TileMailbox[] _mailboxes;
     private readonly SimulatedLink?[,] _links;
     private readonly CancellationTokenSource _stopping = new();
@@ -115,7 +124,7 @@ public sealed class InProcessCollective : IAsyncDisposable, IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckRank(destination, nameof(destination));
-        var tile = PooledTile.CopyOf(data);
+        var tile = PooledTile.CopyOf(data, _tilePool);
         Stats.RecordSend(source, key, data.Length);
         if (_links[source, destination] is { } link)
         {
@@ -140,6 +149,7 @@ public sealed class InProcessCollective : IAsyncDisposable, IDisposable
         return WaitAsync(rank, source, key, waiter!, destination, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WaitAsync(int rank, int source, TileKey key, TileMailbox.Waiter waiter, Memory<float> destination, CancellationToken cancellationToken)
     {
         PooledTile tile;
@@ -148,7 +158,10 @@ public sealed class InProcessCollective : IAsyncDisposable, IDisposable
             tile = await waiter.Task.ConfigureAwait(false);
         }
 
-        CopyOut(rank, source, key, tile, destination.Span, Stopwatch.GetTimestamp() - waiter.StartTimestamp);
+        // Completed and no callback can reach it any more: the waiter may serve another receive.
+        var waitTicks = Stopwatch.GetTimestamp() - waiter.StartTimestamp;
+        waiter.Release();
+        CopyOut(rank, source, key, tile, destination.Span, waitTicks);
     }
 
     private void CopyOut(int rank, int source, TileKey key, PooledTile tile, Span<float> destination, long waitTicks)

@@ -21,6 +21,9 @@ namespace Galaxy.Kernels.Parallel;
 /// AllGather sends <c>(S − chunkRows[(r+1) mod N])·w</c> and receives <c>(S − chunkRows[r])·w</c> floats;
 /// ReduceScatter sends <c>(S − chunkRows[r])·w</c> and receives <c>(S − chunkRows[(r−1) mod N])·w</c> floats;
 /// AllReduce is the sum of the two. Messages: <c>ceil(chunkRows[j] / tileRows)</c> per chunk j moved.</para>
+/// <para>Buffers: a few tile buffers per call from <see cref="ArrayPool{T}.Shared"/> (plus one S × width buffer
+/// for ReduceScatter without overlap); nothing is allocated per tile. At most
+/// four sends are in flight per call; a buffer is reused only after its send completed.</para>
 /// </remarks>
 public static class Ring
 {
@@ -63,7 +66,9 @@ public static class Ring
     /// Ring ReduceScatter: rank r ends with rows of chunk r summed over all ranks' partials. Rank r produces and
     /// sends chunk (r−1) mod N first; at step i it produces its partial of chunk (r−2−i) mod N, receives that
     /// chunk's running sum from r−1, adds, and sends it on; the last chunk, r, is complete after its add.
-    /// Chunk j's sum is <c>((p[j+1] + p[j+2]) + …) + p[j]</c> (ranks mod N), the same bits on every run.
+    /// Chunk j's sum is <c>((p[j+1] + p[j+2]) + …) + p[j]</c> (ranks mod N), the same bits on every run and
+    /// with or without overlap. (DESIGN §4 numbers the same order from the compute side: at step i = 1…N−1
+    /// compute chunk (r−1−i) mod N.)
     /// </summary>
     /// <param name="collective">This rank's endpoint.</param>
     /// <param name="key">Names the collective; tiles are <c>key.At(step, tile)</c>.</param>

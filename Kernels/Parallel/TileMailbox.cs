@@ -1,17 +1,22 @@
 using System.Diagnostics;
+using System.Threading.Tasks.Sources;
 
 namespace Galaxy.Kernels.Parallel;
 
 /// <summary>
 /// The tiles that arrived at one rank and the receives waiting at it, matched by (source, key) in whatever
 /// order they come. A tile that arrives first waits in <c>_tiles</c>; a receive that comes first waits in
-/// <c>_waiters</c> until its tile is deposited. Nothing polls.
+/// <c>_waiters</c> until its tile is deposited. Nothing polls; waiters are pooled, so a receive that has to
+/// wait allocates nothing once the pool is warm.
 /// </summary>
 internal sealed class TileMailbox(int rank)
 {
+    private const int PooledWaiters = 64;
+
     private readonly Lock _lock = new();
     private readonly Dictionary<(int Source, TileKey Key), PooledTile> _tiles = [];
     private readonly Dictionary<(int Source, TileKey Key), Waiter> _waiters = [];
+    private readonly Stack<Waiter> _idle = new();
     private bool _closed;
     private Exception? _fault;
 
@@ -44,7 +49,7 @@ internal sealed class TileMailbox(int rank)
             throw duplicate;
         }
 
-        waiter?.TrySetResult(tile);
+        waiter?.Complete(tile);
     }
 
     /// <summary>Takes the tile if it is there; otherwise registers and returns a waiter that completes with it.</summary>
@@ -59,12 +64,14 @@ internal sealed class TileMailbox(int rank)
                 return true;
             }
 
-            waiter = new Waiter(this, (source, key));
-            if (!_waiters.TryAdd((source, key), waiter))
+            if (_waiters.ContainsKey((source, key)))
             {
                 throw new InvalidOperationException($"Rank {rank} already has a receive waiting for tile {key} from rank {source}.");
             }
 
+            waiter = _idle.TryPop(out var idle) ? idle : new Waiter(this);
+            waiter.Arm((source, key));
+            _waiters.Add((source, key), waiter);
             return false;
         }
     }
@@ -99,7 +106,7 @@ internal sealed class TileMailbox(int rank)
 
         foreach (var waiter in waiters)
         {
-            waiter.TrySetException(CreateUnusableException());
+            waiter.Fail(CreateUnusableException());
         }
     }
 
@@ -126,23 +133,60 @@ internal sealed class TileMailbox(int rank)
         }
     }
 
-    /// <summary>
-    /// One receive waiting for its tile. Whoever removes it from the mailbox (the tile's deposit or the
-    /// receive's cancellation, both under the lock) completes it, so a tile is never lost to a cancelled receive.
-    /// </summary>
-    internal sealed class Waiter(TileMailbox mailbox, (int Source, TileKey Key) slot)
-        : TaskCompletionSource<PooledTile>(TaskCreationOptions.RunContinuationsAsynchronously)
+    private void Recycle(Waiter waiter)
     {
-        public (int Source, TileKey Key) Slot { get; } = slot;
+        lock (_lock)
+        {
+            if (_idle.Count < PooledWaiters)
+            {
+                _idle.Push(waiter);
+            }
+        }
+    }
 
-        public long StartTimestamp { get; } = Stopwatch.GetTimestamp();
+    /// <summary>
+    /// One receive waiting for its tile, awaited as a <see cref="ValueTask{TResult}"/>. Whoever removes it from
+    /// the mailbox (the tile's deposit, the receive's cancellation or the mailbox's closing, each under the lock)
+    /// completes it, exactly once, so a tile is never lost to a cancelled receive. The receive hands it back with
+    /// <see cref="Release"/> after it has taken the result and dropped its cancellation registration.
+    /// </summary>
+    internal sealed class Waiter(TileMailbox mailbox) : IValueTaskSource<PooledTile>
+    {
+        private ManualResetValueTaskSourceCore<PooledTile> _core = new() { RunContinuationsAsynchronously = true };
+
+        public (int Source, TileKey Key) Slot { get; private set; }
+
+        public long StartTimestamp { get; private set; }
+
+        /// <summary>The receive's view of this waiter for its current use.</summary>
+        public ValueTask<PooledTile> Task => new(this, _core.Version);
+
+        public void Arm((int Source, TileKey Key) slot)
+        {
+            _core.Reset();
+            Slot = slot;
+            StartTimestamp = Stopwatch.GetTimestamp();
+        }
+
+        public void Complete(PooledTile tile) => _core.SetResult(tile);
+
+        public void Fail(Exception error) => _core.SetException(error);
 
         public void Cancel(CancellationToken cancellationToken)
         {
             if (mailbox.TryWithdraw(this))
             {
-                TrySetCanceled(cancellationToken);
+                _core.SetException(new OperationCanceledException(cancellationToken));
             }
         }
+
+        public void Release() => mailbox.Recycle(this);
+
+        public PooledTile GetResult(short token) => _core.GetResult(token);
+
+        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
     }
 }
