@@ -15,9 +15,9 @@ namespace Galaxy.Kernels.Parallel;
 public sealed class InProcessCollective : IAsyncDisposable, IDisposable
 {
     // Sends never block, so many tiles can be in flight at once: more than ArrayPool<float>.Shared keeps per size,
-    // which would make it allocate. The group's own pool keeps up to 1024 arrays per size class until it is dropped.
-    private const int MaxPooledTileFloats = 1 << 24;
-    private const int MaxPooledTilesPerSize = 1024;
+    // which would make it allocate. The group's own pool keeps up to 512 tiles (of up to 4 MB) per size class.
+    private const int MaxPooledTileFloats = 1 << 20;
+    private const int MaxPooledTilesPerSize = 512;
 
     private readonly ArrayPool<float> _tilePool = ArrayPool<float>.Create(MaxPooledTileFloats, MaxPooledTilesPerSize);
     private readonly TileMailbox[] _mailboxes;
