@@ -1,0 +1,108 @@
+using Galaxy.Kernels.Model;
+
+namespace Galaxy.Kernels.Parallel;
+
+/// <summary>
+/// How one request is split: the mode, each device's share (device d is ring rank d; devices hold
+/// contiguous ranges in rank order), and how the overlap scheduler tiles the collectives.
+/// </summary>
+/// <param name="Mode">The parallel scheme.</param>
+/// <param name="Shares">Per device: heads, MLP columns, rows. Hybrid and Megatron split heads and columns; Hybrid and Sequence split rows (Megatron uses the rows only to chunk its AllReduce).</param>
+/// <param name="Overlap">Pipeline GEMM tiles with the ring steps (Galaxy) or run them one after the other.</param>
+/// <param name="TileRows">Rows per tile inside a chunk; 0 sends each chunk whole.</param>
+public sealed record ParallelPlan(ParallelMode Mode, IReadOnlyList<DeviceShare> Shares, bool Overlap = true, int TileRows = 0)
+{
+    public int Devices => Shares.Count;
+
+    /// <summary>Sequence rows of each device, in rank order.</summary>
+    public int[] RowChunks => [.. Shares.Select(s => s.Rows)];
+
+    /// <summary>One device doing everything.</summary>
+    public static ParallelPlan Local(ModelConfig config, int sequenceLength)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new ParallelPlan(ParallelMode.Hybrid, [new DeviceShare(config.Heads, config.IntermediateSize, sequenceLength)]);
+    }
+
+    /// <summary>An even split (remainders to the first devices) of heads, columns and rows over <paramref name="devices"/>.</summary>
+    public static ParallelPlan Uniform(ParallelMode mode, int devices, ModelConfig config, int sequenceLength, bool overlap = true, int tileRows = 0)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentOutOfRangeException.ThrowIfLessThan(devices, 1);
+        var shares = Enumerable.Range(0, devices).Select(d =>
+            new DeviceShare(EvenPart(config.Heads, devices, d), EvenPart(config.IntermediateSize, devices, d), EvenPart(sequenceLength, devices, d)));
+        return new ParallelPlan(mode, [.. shares], overlap, tileRows);
+    }
+
+    /// <summary>Throws, before any compute, unless the shares tile the model and the sequence exactly.</summary>
+    /// <exception cref="ArgumentException">A share is negative, the shares do not sum to the model's heads / columns or the sequence length, or the tiling is invalid; the message gives the numbers.</exception>
+    public void Validate(ModelConfig config, int sequenceLength)
+    {
+        ValidateModelSplit(config);
+        Check(Shares.Sum(s => s.Rows), sequenceLength, "rows", "the sequence length");
+    }
+
+    /// <summary>Throws unless the shares split the model's heads and MLP columns exactly (what loading the devices' weights needs).</summary>
+    /// <exception cref="ArgumentException">No devices, a negative share, bad tiling, or heads / columns that do not sum to the model's.</exception>
+    public void ValidateModelSplit(ModelConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (Shares.Count == 0)
+        {
+            throw new ArgumentException("A plan needs at least one device.");
+        }
+
+        if (TileRows < 0)
+        {
+            throw new ArgumentException($"Tile rows must be ≥ 0 (0 = whole chunks), got {TileRows}.");
+        }
+
+        for (var d = 0; d < Shares.Count; d++)
+        {
+            var share = Shares[d];
+            if (share.Heads < 0 || share.MlpColumns < 0 || share.Rows < 0)
+            {
+                throw new ArgumentException($"Device {d} has a negative share ({share.Heads} heads, {share.MlpColumns} MLP columns, {share.Rows} rows).");
+            }
+        }
+
+        if (Mode != ParallelMode.Sequence)
+        {
+            Check(Shares.Sum(s => s.Heads), config.Heads, "heads", "the model's heads");
+            Check(Shares.Sum(s => s.MlpColumns), config.IntermediateSize, "MLP columns", "the model's MLP columns");
+        }
+    }
+
+    /// <summary>The slice of every layer device <paramref name="device"/> holds (all of it under sequence parallelism).</summary>
+    public LayerSlice SliceOf(int device, ModelConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (Mode == ParallelMode.Sequence)
+        {
+            return LayerSlice.Whole(config);
+        }
+
+        var headStart = Shares.Take(device).Sum(s => s.Heads);
+        var columnStart = Shares.Take(device).Sum(s => s.MlpColumns);
+        return new LayerSlice(headStart, headStart + Shares[device].Heads, columnStart, columnStart + Shares[device].MlpColumns);
+    }
+
+    /// <summary>First sequence row of device <paramref name="device"/>.</summary>
+    public int RowStart(int device) => Shares.Take(device).Sum(s => s.Rows);
+
+    private static int EvenPart(int total, int parts, int index) => (total / parts) + (index < total % parts ? 1 : 0);
+
+    private void Check(int actual, int expected, string what, string against)
+    {
+        if (actual != expected)
+        {
+            var each = string.Join(" + ", Shares.Select(s => what switch
+            {
+                "rows" => s.Rows,
+                "heads" => s.Heads,
+                _ => s.MlpColumns,
+            }));
+            throw new ArgumentException($"The devices' {what} sum to {actual} ({each}) but {against} is {expected}.");
+        }
+    }
+}

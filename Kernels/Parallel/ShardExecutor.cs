@@ -1,0 +1,405 @@
+using System.Diagnostics;
+using Galaxy.Kernels.Gemm;
+using Galaxy.Kernels.Model;
+using Galaxy.Kernels.Ops;
+using Galaxy.Kernels.Threading;
+
+namespace Galaxy.Kernels.Parallel;
+
+/// <summary>
+/// Runs one device's part of a request, layer by layer, for any <see cref="ParallelMode"/>: the math of the
+/// model on this device's weight slices, with the collectives of <see cref="Ring"/> over an
+/// <see cref="ICollective"/> between the devices. It does not know whether its peers are threads, processes
+/// or silos.
+/// </summary>
+/// <remarks>
+/// Hybrid, per layer (DESIGN.md §3–§4): AllGather the rows ▸ QKV of this device's heads, tile by tile as rows
+/// arrive ▸ attention over the whole sequence ▸ out-projection rows produced in ring order inside the
+/// ReduceScatter ▸ bias + residual (+ LayerNorm) on this device's rows ▸ the same for the MLP. Biases of the
+/// row-split projections are added once, by the row's owner.
+/// </remarks>
+public sealed class ShardExecutor
+{
+    private readonly TransformerWeights _weights;
+    private readonly ParallelPlan _plan;
+    private readonly ICollective _collective;
+    private readonly KernelThreads? _threads;
+    private readonly ModelConfig _config;
+    private readonly int _rank;
+
+    public ShardExecutor(TransformerWeights weights, ParallelPlan plan, ICollective collective, KernelThreads? threads = null)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(collective);
+        if (collective.Size != plan.Devices)
+        {
+            throw new ArgumentException($"The collective connects {collective.Size} devices but the plan has {plan.Devices}.", nameof(collective));
+        }
+
+        _weights = weights;
+        _plan = plan;
+        _collective = collective;
+        _threads = threads;
+        _config = weights.Config;
+        _rank = collective.Rank;
+        var expected = plan.SliceOf(_rank, _config);
+        if (weights.Layers.Any(layer => layer.Slice != expected))
+        {
+            throw new ArgumentException($"Device {_rank}'s weights hold {weights.Layers[0].Slice} but the plan gives it {expected}.", nameof(weights));
+        }
+    }
+
+    /// <summary>Runs the request: every device calls this with the same ids and request id.</summary>
+    /// <param name="requestId">Names every tile of this request, so concurrent requests never mix.</param>
+    /// <param name="tokenIds">The whole sequence's token ids (S).</param>
+    /// <param name="tokenTypeIds">Empty, or S token types (BERT).</param>
+    /// <param name="keyMask">Empty, or S bytes: 1 = token, 0 = padding (encoders).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task<ShardResult> RunAsync(long requestId, int[] tokenIds, int[] tokenTypeIds, byte[] keyMask, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tokenIds);
+        ArgumentNullException.ThrowIfNull(tokenTypeIds);
+        ArgumentNullException.ThrowIfNull(keyMask);
+        var sequence = tokenIds.Length;
+        if (sequence == 0 || sequence > _config.MaxPositions)
+        {
+            throw new ArgumentException($"A sequence of {sequence} tokens does not fit the model's 1…{_config.MaxPositions} positions.", nameof(tokenIds));
+        }
+
+        if (tokenTypeIds.Length is not 0 && tokenTypeIds.Length != sequence)
+        {
+            throw new ArgumentException($"{tokenTypeIds.Length} token types for {sequence} tokens.", nameof(tokenTypeIds));
+        }
+
+        if (keyMask.Length is not 0 && keyMask.Length != sequence)
+        {
+            throw new ArgumentException($"{keyMask.Length} mask entries for {sequence} tokens.", nameof(keyMask));
+        }
+
+        _plan.Validate(_config, sequence);
+        var run = new RequestRun(this, requestId, tokenIds, tokenTypeIds, keyMask, cancellationToken);
+        return await run.ExecuteAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The state of one request on this device.</summary>
+    private sealed class RequestRun
+    {
+        private readonly ShardExecutor _owner;
+        private readonly long _requestId;
+        private readonly int[] _tokenIds;
+        private readonly int[] _tokenTypeIds;
+        private readonly byte[] _keyMask;
+        private readonly CancellationToken _cancellation;
+        private readonly ModelConfig _config;
+        private readonly int _sequence;
+        private readonly int _hidden;
+        private readonly int[] _chunks;
+        private readonly int _rowStart;
+        private readonly int _rows;
+        private readonly int _tileRows;
+        private readonly Stopwatch _compute = new();
+
+        public RequestRun(ShardExecutor owner, long requestId, int[] tokenIds, int[] tokenTypeIds, byte[] keyMask, CancellationToken cancellation)
+        {
+            _owner = owner;
+            _requestId = requestId;
+            _tokenIds = tokenIds;
+            _tokenTypeIds = tokenTypeIds;
+            _keyMask = keyMask;
+            _cancellation = cancellation;
+            _config = owner._config;
+            _sequence = tokenIds.Length;
+            _hidden = _config.HiddenSize;
+            _chunks = owner._plan.RowChunks;
+            _rowStart = owner._plan.RowStart(owner._rank);
+            _rows = _chunks[owner._rank];
+            _tileRows = owner._plan.TileRows == 0 ? Math.Max(1, _chunks.Max()) : owner._plan.TileRows;
+        }
+
+        private KernelThreads? Threads => _owner._threads;
+
+        private ParallelMode Mode => _owner._plan.Mode;
+
+        private bool Overlap => _owner._plan.Overlap;
+
+        public async Task<ShardResult> ExecuteAsync()
+        {
+            var megatron = Mode == ParallelMode.MegatronTensor;
+            var x = megatron ? Embed(0, _sequence) : Embed(_rowStart, _rows);
+            var timings = new List<LayerTiming>(_config.Layers);
+            for (var layer = 0; layer < _config.Layers; layer++)
+            {
+                _compute.Reset();
+                var wall = Stopwatch.StartNew();
+                var weights = _owner._weights.Layers[layer];
+                switch (Mode)
+                {
+                    case ParallelMode.Hybrid:
+                        await HybridLayerAsync(layer, weights, x).ConfigureAwait(false);
+                        break;
+                    case ParallelMode.MegatronTensor:
+                        await MegatronLayerAsync(layer, weights, x).ConfigureAwait(false);
+                        break;
+                    default:
+                        await SequenceLayerAsync(layer, weights, x).ConfigureAwait(false);
+                        break;
+                }
+
+                timings.Add(new LayerTiming(layer, _compute.Elapsed.TotalMilliseconds, wall.Elapsed.TotalMilliseconds));
+            }
+
+            if (_owner._weights.FinalNorm is { } final)
+            {
+                LayerNorm.Apply(x, final.Gamma, final.Beta, x, _config.LayerNormEpsilon);
+            }
+
+            var own = megatron ? x.AsSpan(_rowStart * _hidden, _rows * _hidden).ToArray() : x;
+            return new ShardResult(_rowStart, own, timings);
+        }
+
+        /// <summary>Rows [start, start + count) of the embedding (plus the encoder's LayerNorm), (count, H).</summary>
+        private float[] Embed(int start, int count)
+        {
+            var x = new float[count * _hidden];
+            if (count == 0)
+            {
+                return x;
+            }
+
+            Embedding.Gather(
+                _tokenIds.AsSpan(start, count),
+                _tokenTypeIds.Length == 0 ? default : _tokenTypeIds.AsSpan(start, count),
+                start + _config.PositionOffset,
+                _owner._weights.Embeddings,
+                x);
+            if (_owner._weights.EmbeddingNorm is { } norm)
+            {
+                LayerNorm.Apply(x, norm.Gamma, norm.Beta, x, _config.LayerNormEpsilon);
+            }
+
+            return x;
+        }
+
+        private TileKey Key(int layer, CollectivePhase phase) => new(_requestId, layer, phase, 0, 0);
+
+        private AttentionShape Shape(int queryRows, int heads, int queryOffset) =>
+            new(queryRows, _sequence, heads, _config.HeadDim) { Causal = _config.IsDecoder, QueryOffset = queryOffset };
+
+        private async Task HybridLayerAsync(int layer, LayerWeights weights, float[] x)
+        {
+            var width = weights.Slice.HeadCount * _config.HeadDim;
+            var gathered = new float[_sequence * _hidden];
+            var reduced = new float[_rows * _hidden];
+
+            // Attention: TP over heads, fed by an AllGather of the (pre-LN: normalised) rows.
+            Timed(() => WriteBlockInput(x, weights.AttentionNormGamma, weights.AttentionNormBeta, gathered.AsSpan(_rowStart * _hidden, _rows * _hidden)));
+            var qkv = new float[_sequence * 3 * width];
+            await Ring.AllGatherAsync(
+                _owner._collective,
+                Key(layer, CollectivePhase.AttentionGather),
+                _chunks,
+                _hidden,
+                gathered,
+                (_, start, count) => TimedStep(() => RowsOf(gathered, weights.QueryKeyValue, weights.QueryKeyValueBias, start, count, qkv)),
+                _tileRows,
+                Overlap,
+                _cancellation).ConfigureAwait(false);
+            var attended = new float[_sequence * width];
+            Timed(() => Attend(qkv, width, weights.Slice.HeadCount, _sequence, 0, attended));
+            await Ring.ReduceScatterAsync(
+                _owner._collective,
+                Key(layer, CollectivePhase.AttentionReduce),
+                _chunks,
+                _hidden,
+                (_, start, count, destination) => TimedStep(() => PartialRows(attended, weights.Output, start, count, destination.Span)),
+                reduced,
+                _tileRows,
+                Overlap,
+                _cancellation).ConfigureAwait(false);
+            Timed(() => Connect(x, reduced, weights.OutputBias, weights.AttentionNormGamma, weights.AttentionNormBeta));
+
+            // MLP: TP over columns, the same way.
+            Timed(() => WriteBlockInput(x, weights.MlpNormGamma, weights.MlpNormBeta, gathered.AsSpan(_rowStart * _hidden, _rows * _hidden)));
+            var columns = weights.Slice.ColumnCount;
+            var up = new float[_sequence * columns];
+            await Ring.AllGatherAsync(
+                _owner._collective,
+                Key(layer, CollectivePhase.MlpGather),
+                _chunks,
+                _hidden,
+                gathered,
+                (_, start, count) => TimedStep(() =>
+                {
+                    RowsOf(gathered, weights.Up, weights.UpBias, start, count, up);
+                    BlockMath.Activate(_config.Activation, up.AsSpan(start * columns, count * columns));
+                }),
+                _tileRows,
+                Overlap,
+                _cancellation).ConfigureAwait(false);
+            await Ring.ReduceScatterAsync(
+                _owner._collective,
+                Key(layer, CollectivePhase.MlpReduce),
+                _chunks,
+                _hidden,
+                (_, start, count, destination) => TimedStep(() => PartialRows(up, weights.Down, start, count, destination.Span)),
+                reduced,
+                _tileRows,
+                Overlap,
+                _cancellation).ConfigureAwait(false);
+            Timed(() => Connect(x, reduced, weights.DownBias, weights.MlpNormGamma, weights.MlpNormBeta));
+        }
+
+        private async Task MegatronLayerAsync(int layer, LayerWeights weights, float[] x)
+        {
+            var width = weights.Slice.HeadCount * _config.HeadDim;
+            var input = new float[_sequence * _hidden];
+            var partial = new float[_sequence * _hidden];
+            var qkv = new float[_sequence * 3 * width];
+            var attended = new float[_sequence * width];
+            Timed(() =>
+            {
+                WriteBlockInput(x, weights.AttentionNormGamma, weights.AttentionNormBeta, input);
+                RowsOf(input, weights.QueryKeyValue, weights.QueryKeyValueBias, 0, _sequence, qkv);
+                Attend(qkv, width, weights.Slice.HeadCount, _sequence, 0, attended);
+                PartialRows(attended, weights.Output, 0, _sequence, partial);
+            });
+            await Ring.AllReduceAsync(_owner._collective, Key(layer, CollectivePhase.AttentionReduce), _chunks, _hidden, partial, _tileRows, _cancellation).ConfigureAwait(false);
+            Timed(() => Connect(x, partial, weights.OutputBias, weights.AttentionNormGamma, weights.AttentionNormBeta));
+
+            var columns = weights.Slice.ColumnCount;
+            var up = new float[_sequence * columns];
+            Timed(() =>
+            {
+                WriteBlockInput(x, weights.MlpNormGamma, weights.MlpNormBeta, input);
+                RowsOf(input, weights.Up, weights.UpBias, 0, _sequence, up);
+                BlockMath.Activate(_config.Activation, up);
+                PartialRows(up, weights.Down, 0, _sequence, partial);
+            });
+            await Ring.AllReduceAsync(_owner._collective, Key(layer, CollectivePhase.MlpReduce), _chunks, _hidden, partial, _tileRows, _cancellation).ConfigureAwait(false);
+            Timed(() => Connect(x, partial, weights.DownBias, weights.MlpNormGamma, weights.MlpNormBeta));
+        }
+
+        private async Task SequenceLayerAsync(int layer, LayerWeights weights, float[] x)
+        {
+            var width = _hidden;
+            var input = new float[_rows * _hidden];
+            var qkv = new float[_rows * 3 * width];
+            var query = new float[_rows * width];
+            var keys = new float[_sequence * width];
+            var values = new float[_sequence * width];
+            Timed(() =>
+            {
+                WriteBlockInput(x, weights.AttentionNormGamma, weights.AttentionNormBeta, input);
+                RowsOf(input, weights.QueryKeyValue, weights.QueryKeyValueBias, 0, _rows, qkv);
+                BlockMath.SplitQueryKeyValue(qkv, _rows, width, query, keys.AsSpan(_rowStart * width, _rows * width), values.AsSpan(_rowStart * width, _rows * width));
+            });
+            await Task.WhenAll(
+                Ring.AllGatherAsync(_owner._collective, Key(layer, CollectivePhase.KeyGather), _chunks, width, keys, null, _tileRows, Overlap, _cancellation),
+                Ring.AllGatherAsync(_owner._collective, Key(layer, CollectivePhase.ValueGather), _chunks, width, values, null, _tileRows, Overlap, _cancellation)).ConfigureAwait(false);
+            Timed(() =>
+            {
+                var attended = new float[_rows * width];
+                var projected = new float[_rows * _hidden];
+                if (_rows > 0)
+                {
+                    Attention.Apply(query, keys, values, attended, Shape(_rows, _config.Heads, _rowStart), _keyMask, Threads);
+                    PartialRows(attended, weights.Output, 0, _rows, projected);
+                }
+
+                Connect(x, projected, weights.OutputBias, weights.AttentionNormGamma, weights.AttentionNormBeta);
+
+                var up = new float[_rows * _config.IntermediateSize];
+                WriteBlockInput(x, weights.MlpNormGamma, weights.MlpNormBeta, input);
+                RowsOf(input, weights.Up, weights.UpBias, 0, _rows, up);
+                BlockMath.Activate(_config.Activation, up);
+                PartialRows(up, weights.Down, 0, _rows, projected);
+                Connect(x, projected, weights.DownBias, weights.MlpNormGamma, weights.MlpNormBeta);
+            });
+        }
+
+        /// <summary>The rows a TP block starts from: this device's rows as they are (post-LN) or normalised (pre-LN).</summary>
+        private void WriteBlockInput(float[] x, float[] gamma, float[] beta, Span<float> destination)
+        {
+            if (_config.PreLayerNorm)
+            {
+                LayerNorm.Apply(x, gamma, beta, destination, _config.LayerNormEpsilon);
+            }
+            else
+            {
+                x.CopyTo(destination);
+            }
+        }
+
+        /// <summary>The connective block on this device's rows: x ← LN(x + sum + b) (post-LN) or x ← x + sum + b (pre-LN).</summary>
+        private void Connect(float[] x, ReadOnlySpan<float> sum, float[] bias, float[] gamma, float[] beta)
+        {
+            Residual.Add(x, sum[..x.Length], x);
+            Bias.Add(x, bias, x);
+            if (!_config.PreLayerNorm)
+            {
+                LayerNorm.Apply(x, gamma, beta, x, _config.LayerNormEpsilon);
+            }
+        }
+
+        /// <summary>Rows [start, start + count) of Y = X · W + b into Y's rows; nothing when W is empty.</summary>
+        private void RowsOf(float[] x, PackedMatrix? weight, float[] bias, int start, int count, float[] y)
+        {
+            if (weight is null || count == 0)
+            {
+                return;
+            }
+
+            Sgemm.MultiplyRows(x, weight, start, start + count, y.AsSpan(start * weight.Columns, count * weight.Columns), bias, threads: Threads);
+        }
+
+        /// <summary>This device's partial sum of rows [start, start + count) of X · W (no bias: the row owner adds it once).</summary>
+        private void PartialRows(float[] x, PackedMatrix? weight, int start, int count, Span<float> destination)
+        {
+            if (weight is null || count == 0)
+            {
+                destination[..(count * _hidden)].Clear();
+                return;
+            }
+
+            Sgemm.MultiplyRows(x, weight, start, start + count, destination[..(count * _hidden)], threads: Threads);
+        }
+
+        /// <summary>Attention of this device's heads over the whole sequence, from fused [Q | K | V] rows.</summary>
+        private void Attend(float[] qkv, int width, int heads, int queryRows, int queryOffset, float[] attended)
+        {
+            if (width == 0)
+            {
+                return;
+            }
+
+            var query = new float[_sequence * width];
+            var key = new float[_sequence * width];
+            var value = new float[_sequence * width];
+            BlockMath.SplitQueryKeyValue(qkv, _sequence, width, query, key, value);
+            Attention.Apply(query, key, value, attended, Shape(queryRows, heads, queryOffset), _keyMask, Threads);
+        }
+
+        /// <summary>Runs compute on this thread, adding its time to the layer's compute time.</summary>
+        private void Timed(Action action)
+        {
+            _cancellation.ThrowIfCancellationRequested();
+            _compute.Start();
+            try
+            {
+                action();
+            }
+            finally
+            {
+                _compute.Stop();
+            }
+        }
+
+        /// <summary><see cref="Timed"/> as a ring callback.</summary>
+        private ValueTask TimedStep(Action action)
+        {
+            Timed(action);
+            return ValueTask.CompletedTask;
+        }
+    }
+}
