@@ -101,24 +101,24 @@ public sealed class ShardExecutor
         private readonly Stopwatch _compute = new();
 
         // Activation buffers: allocated on first use, reused by every layer of the request.
-        private float[]? _gathered0;
-        private float[]? _reduced0;
-        private float[]? _qkv0;
-        private float[]? _attended0;
-        private float[]? _up0;
-        private float[]? _input0;
-        private float[]? _partial0;
-        private float[]? _input1;
-        private float[]? _qkv1;
-        private float[]? _query0;
-        private float[]? _keys0;
-        private float[]? _values0;
-        private float[]? _attended1;
-        private float[]? _projected0;
-        private float[]? _up1;
-        private float[]? _query1;
-        private float[]? _key0;
-        private float[]? _value0;
+        private float[]? _gathered;
+        private float[]? _reduced;
+        private float[]? _queryKeyValue;
+        private float[]? _attended;
+        private float[]? _up;
+        private float[]? _blockInput;
+        private float[]? _partialSum;
+        private float[]? _rowInput;
+        private float[]? _rowQueryKeyValue;
+        private float[]? _rowQuery;
+        private float[]? _allKeys;
+        private float[]? _allValues;
+        private float[]? _rowAttended;
+        private float[]? _rowProjected;
+        private float[]? _rowUp;
+        private float[]? _query;
+        private float[]? _key;
+        private float[]? _value;
 
         public RequestRun(ShardExecutor owner, long requestId, int[] tokenIds, int[] tokenTypeIds, byte[] keyMask, CancellationToken cancellation)
         {
@@ -209,12 +209,12 @@ public sealed class ShardExecutor
         private async Task HybridLayerAsync(int layer, LayerWeights weights, float[] x)
         {
             var width = weights.Slice.HeadCount * _config.HeadDim;
-            var gathered = Buffer(ref _gathered0, _sequence * _hidden);
-            var reduced = Buffer(ref _reduced0, _rows * _hidden);
+            var gathered = Buffer(ref _gathered, _sequence * _hidden);
+            var reduced = Buffer(ref _reduced, _rows * _hidden);
 
             // Attention: TP over heads, fed by an AllGather of the (pre-LN: normalised) rows.
             Timed(() => WriteBlockInput(x, weights.AttentionNormGamma, weights.AttentionNormBeta, gathered.AsSpan(_rowStart * _hidden, _rows * _hidden)));
-            var qkv = Buffer(ref _qkv0, _sequence * 3 * width);
+            var qkv = Buffer(ref _queryKeyValue, _sequence * 3 * width);
             await Ring.AllGatherAsync(
                 _owner._collective,
                 Key(layer, CollectivePhase.AttentionGather),
@@ -225,7 +225,7 @@ public sealed class ShardExecutor
                 _tileRows,
                 Overlap,
                 _cancellation).ConfigureAwait(false);
-            var attended = Buffer(ref _attended0, _sequence * width);
+            var attended = Buffer(ref _attended, _sequence * width);
             Timed(() => Attend(qkv, width, weights.Slice.HeadCount, _sequence, 0, attended));
             await Ring.ReduceScatterAsync(
                 _owner._collective,
@@ -242,7 +242,7 @@ public sealed class ShardExecutor
             // MLP: TP over columns, the same way.
             Timed(() => WriteBlockInput(x, weights.MlpNormGamma, weights.MlpNormBeta, gathered.AsSpan(_rowStart * _hidden, _rows * _hidden)));
             var columns = weights.Slice.ColumnCount;
-            var up = Buffer(ref _up0, _sequence * columns);
+            var up = Buffer(ref _up, _sequence * columns);
             await Ring.AllGatherAsync(
                 _owner._collective,
                 Key(layer, CollectivePhase.MlpGather),
@@ -273,10 +273,10 @@ public sealed class ShardExecutor
         private async Task MegatronLayerAsync(int layer, LayerWeights weights, float[] x)
         {
             var width = weights.Slice.HeadCount * _config.HeadDim;
-            var input = Buffer(ref _input0, _sequence * _hidden);
-            var partial = Buffer(ref _partial0, _sequence * _hidden);
-            var qkv = Buffer(ref _qkv0, _sequence * 3 * width);
-            var attended = Buffer(ref _attended0, _sequence * width);
+            var input = Buffer(ref _blockInput, _sequence * _hidden);
+            var partial = Buffer(ref _partialSum, _sequence * _hidden);
+            var qkv = Buffer(ref _queryKeyValue, _sequence * 3 * width);
+            var attended = Buffer(ref _attended, _sequence * width);
             Timed(() =>
             {
                 WriteBlockInput(x, weights.AttentionNormGamma, weights.AttentionNormBeta, input);
@@ -288,7 +288,7 @@ public sealed class ShardExecutor
             Timed(() => Connect(x, partial, weights.OutputBias, weights.AttentionNormGamma, weights.AttentionNormBeta));
 
             var columns = weights.Slice.ColumnCount;
-            var up = Buffer(ref _up0, _sequence * columns);
+            var up = Buffer(ref _up, _sequence * columns);
             Timed(() =>
             {
                 WriteBlockInput(x, weights.MlpNormGamma, weights.MlpNormBeta, input);
@@ -303,11 +303,11 @@ public sealed class ShardExecutor
         private async Task SequenceLayerAsync(int layer, LayerWeights weights, float[] x)
         {
             var width = _hidden;
-            var input = Buffer(ref _input1, _rows * _hidden);
-            var qkv = Buffer(ref _qkv1, _rows * 3 * width);
-            var query = Buffer(ref _query0, _rows * width);
-            var keys = Buffer(ref _keys0, _sequence * width);
-            var values = Buffer(ref _values0, _sequence * width);
+            var input = Buffer(ref _rowInput, _rows * _hidden);
+            var qkv = Buffer(ref _rowQueryKeyValue, _rows * 3 * width);
+            var query = Buffer(ref _rowQuery, _rows * width);
+            var keys = Buffer(ref _allKeys, _sequence * width);
+            var values = Buffer(ref _allValues, _sequence * width);
             Timed(() =>
             {
                 WriteBlockInput(x, weights.AttentionNormGamma, weights.AttentionNormBeta, input);
@@ -319,8 +319,8 @@ public sealed class ShardExecutor
                 Ring.AllGatherAsync(_owner._collective, Key(layer, CollectivePhase.ValueGather), _chunks, width, values, null, _tileRows, Overlap, _cancellation)).ConfigureAwait(false);
             Timed(() =>
             {
-                var attended = Buffer(ref _attended1, _rows * width);
-                var projected = Buffer(ref _projected0, _rows * _hidden);
+                var attended = Buffer(ref _rowAttended, _rows * width);
+                var projected = Buffer(ref _rowProjected, _rows * _hidden);
                 if (_rows > 0)
                 {
                     Attention.Apply(query, keys, values, attended, Shape(_rows, _config.Heads, _rowStart), _keyMask, Threads);
@@ -329,7 +329,7 @@ public sealed class ShardExecutor
 
                 Connect(x, projected, weights.OutputBias, weights.AttentionNormGamma, weights.AttentionNormBeta);
 
-                var up = Buffer(ref _up1, _rows * _config.IntermediateSize);
+                var up = Buffer(ref _rowUp, _rows * _config.IntermediateSize);
                 WriteBlockInput(x, weights.MlpNormGamma, weights.MlpNormBeta, input);
                 RowsOf(input, weights.Up, weights.UpBias, 0, _rows, up);
                 BlockMath.Activate(_config.Activation, up);
@@ -393,9 +393,9 @@ public sealed class ShardExecutor
                 return;
             }
 
-            var query = Buffer(ref _query1, _sequence * width);
-            var key = Buffer(ref _key0, _sequence * width);
-            var value = Buffer(ref _value0, _sequence * width);
+            var query = Buffer(ref _query, _sequence * width);
+            var key = Buffer(ref _key, _sequence * width);
+            var value = Buffer(ref _value, _sequence * width);
             BlockMath.SplitQueryKeyValue(qkv, _sequence, width, query, key, value);
             Attention.Apply(query, key, value, attended, Shape(queryRows, heads, queryOffset), _keyMask, Threads);
         }
