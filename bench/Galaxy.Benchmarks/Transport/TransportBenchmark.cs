@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Galaxy.Benchmarks.Transport;
+
+/// <summary>
+/// Runs every <see cref="TransportPath"/> at every size between a sender grain on silo A and a receiver
+/// grain on silo B: first isolated payloads one at a time (latency), then one burst (throughput).
+/// Every wait is bounded; a payload that does not arrive in time counts as lost, never as a hang.
+/// </summary>
+public static class TransportBenchmark
+{
+    private const int WarmUpBytes = 64 << 10;
+    private const int WarmUpCount = 8;
+
+    public static async Task<TransportOutcome> RunAsync(TransportSettings settings, TextWriter progress)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(progress);
+        var started = Stopwatch.GetTimestamp();
+        await using var cluster = await TransportCluster.StartAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        progress.WriteLine(Invariant($"two silos up over TCP loopback in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"));
+
+        var senderKey = $"{TransportCluster.SiloA}/0";
+        var receiverKey = $"{TransportCluster.SiloB}/0";
+        var ends = new TransportEnds(
+            senderKey,
+            cluster.GrainFactory.GetGrain<ITransportSenderGrain>(senderKey),
+            receiverKey,
+            cluster.GrainFactory.GetGrain<ITransportReceiverGrain>(receiverKey));
+        var senderSilo = await ends.Sender.WhereAsync().ConfigureAwait(false);
+        var receiverSilo = await ends.Receiver.WhereAsync().ConfigureAwait(false);
+        progress.WriteLine($"sender runs on {senderSilo}, receiver on {receiverSilo}");
+        if (senderSilo != TransportCluster.SiloA || receiverSilo != TransportCluster.SiloB)
+        {
+            throw new InvalidOperationException($"Placement failed: sender on {senderSilo}, receiver on {receiverSilo}; nothing would cross the network.");
+        }
+
+        await ends.Receiver.SubscribeToStreamAsync().ConfigureAwait(false);
+
+        var rows = new List<TransportRow>();
+        foreach (var path in TransportPath.All)
+        {
+            await WarmUpAsync(path, ends).ConfigureAwait(false);
+            foreach (var bytes in settings.Sizes)
+            {
+                var row = await MeasureAsync(path, ends, bytes, settings).ConfigureAwait(false);
+                progress.WriteLine(Invariant(
+                    $"{path.Name,-18} {bytes,9} B  p50 {row.P50Milliseconds,8:F3} ms  {row.MegabytesPerSecond,8:F1} MB/s  {row.Delivered}/{row.Sent} {row.Note}"));
+                rows.Add(row);
+            }
+        }
+
+        return new TransportOutcome(rows, senderSilo, receiverSilo, Stopwatch.GetElapsedTime(started));
+    }
+
+    private static async Task WarmUpAsync(TransportPath path, TransportEnds ends)
+    {
+        // Run 0 is never opened, so the receiver ignores these arrivals.
+        try
+        {
+            await path.SendAsync(ends, new TransportBurst(0, 0, WarmUpCount, path.Window, WarmUpBytes))
+                .WaitAsync(TransportSettings.BurstDeadline).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            // The measured rows report the same failure with its message.
+        }
+
+        if (path.IsPolled)
+        {
+            await Task.Delay(TransportSettings.PayloadTimeout).ConfigureAwait(false); // let polled warm-up events drain
+        }
+    }
+
+    private static async Task<TransportRow> MeasureAsync(TransportPath path, TransportEnds ends, int bytes, TransportSettings settings)
+    {
+        var samples = path.IsPolled ? settings.PolledLatencySamples : settings.LatencySamples;
+        var burstCount = settings.BurstCount(path, bytes);
+        var run = DeliveryLog.Open(samples + burstCount);
+        var notes = new List<string>();
+        try
+        {
+            var sent = 0;
+            var lostInARow = 0;
+            for (var i = 0; i < samples && lostInARow < 2; i++)
+            {
+                var before = run.Delivered;
+                sent++;
+                var deadline = DateTime.UtcNow + TransportSettings.PayloadTimeout;
+                await SendBoundedAsync(path, ends, new TransportBurst(run.Id, i, 1, 1, bytes), TransportSettings.PayloadTimeout, notes).ConfigureAwait(false);
+                var arrived = await run.WaitForAsync(before + 1, TransportSettings.PayloadTimeout, deadline).ConfigureAwait(false);
+                lostInARow = arrived ? 0 : lostInARow + 1;
+            }
+
+            if (lostInARow >= 2 && sent < samples)
+            {
+                Note(notes, Invariant($"latency stopped after {sent} sends, 2 lost in a row"));
+            }
+
+            var latencies = run.LatenciesMs(0, samples);
+            latencies.Sort();
+
+            var burstBefore = run.Delivered;
+            var burstStart = Stopwatch.GetTimestamp();
+            var burstDeadline = DateTime.UtcNow + TransportSettings.BurstDeadline;
+            await SendBoundedAsync(path, ends, new TransportBurst(run.Id, samples, burstCount, path.Window, bytes), TransportSettings.BurstDeadline, notes)
+                .ConfigureAwait(false);
+            sent += burstCount;
+            await run.WaitForAsync(burstBefore + burstCount, TransportSettings.BurstIdle, burstDeadline).ConfigureAwait(false);
+            var burstDelivered = run.Delivered - burstBefore;
+            double? throughput = burstDelivered > 0
+                ? (double)burstDelivered * bytes / Stopwatch.GetElapsedTime(burstStart, run.LastArrival).TotalSeconds / 1e6
+                : null;
+
+            if (run.Delivered > 0 && run.LastValueCount != bytes / sizeof(float))
+            {
+                Note(notes, Invariant($"arrived with {run.LastValueCount} values, sent {bytes / sizeof(float)}"));
+            }
+
+            if (run.Delivered < sent)
+            {
+                Note(notes, Invariant($"{sent - run.Delivered} lost"));
+            }
+
+            return new TransportRow(path, bytes, Percentile(latencies, 0.50), Percentile(latencies, 0.99), throughput, run.Delivered, sent, string.Join("; ", notes));
+        }
+        finally
+        {
+            DeliveryLog.Close(run);
+        }
+    }
+
+    /// <summary>Starts a send and waits for the call itself at most <paramref name="timeout"/>; failures become notes.</summary>
+    private static async Task SendBoundedAsync(TransportPath path, TransportEnds ends, TransportBurst burst, TimeSpan timeout, List<string> notes)
+    {
+        try
+        {
+            await path.SendAsync(ends, burst).WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Note(notes, Invariant($"send call not done after {timeout.TotalSeconds:0} s"));
+        }
+        catch (Exception e) when (e is OrleansException or InvalidOperationException or NotSupportedException or IOException)
+        {
+            Note(notes, $"{e.GetType().Name}: {FirstLine(e.Message)}");
+        }
+    }
+
+    private static void Note(List<string> notes, string note)
+    {
+        if (!notes.Contains(note))
+        {
+            notes.Add(note);
+        }
+    }
+
+    private static string FirstLine(string text)
+    {
+        var end = text.IndexOfAny(['\r', '\n']);
+        var line = end < 0 ? text : text[..end];
+        return line.Length <= 160 ? line : line[..160] + "…";
+    }
+
+    /// <summary>Nearest-rank percentile of sorted values; null for none.</summary>
+    private static double? Percentile(List<double> sorted, double quantile) =>
+        sorted.Count == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(quantile * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
