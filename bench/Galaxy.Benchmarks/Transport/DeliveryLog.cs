@@ -14,10 +14,10 @@ public static class DeliveryLog
     private static readonly ConcurrentDictionary<int, DeliveryRun> Runs = new();
     private static int _nextRunId;
 
-    /// <summary>Opens a run expecting sequence numbers 0 … <paramref name="capacity"/> − 1.</summary>
-    public static DeliveryRun Open(int capacity)
+    /// <summary>Opens a run expecting sequence numbers 0 … <paramref name="capacity"/> − 1, each carrying <paramref name="expected"/>.</summary>
+    public static DeliveryRun Open(int capacity, ReadOnlySpan<float> expected)
     {
-        var run = new DeliveryRun(Interlocked.Increment(ref _nextRunId), capacity);
+        var run = new DeliveryRun(Interlocked.Increment(ref _nextRunId), capacity, expected.Length, TransportValues.Fingerprint(expected));
         Runs[run.Id] = run;
         return run;
     }
@@ -28,13 +28,14 @@ public static class DeliveryLog
         Runs.TryRemove(run.Id, out _);
     }
 
-    /// <summary>Called by receivers; a payload of an unknown (closed) run is ignored.</summary>
-    public static void Arrived(int runId, int sequence, long sentTimestamp, int values)
+    /// <summary>Called by receivers after the arrival timestamp is taken; a payload of an unknown (closed) run is ignored.</summary>
+    public static void Arrived(int runId, int sequence, long sentTimestamp, ReadOnlySpan<float> values)
     {
         var now = Stopwatch.GetTimestamp();
         if (Runs.TryGetValue(runId, out var run))
         {
-            run.Record(sequence, sentTimestamp, now, values);
+            var intact = values.Length == run.ExpectedLength && TransportValues.Fingerprint(values) == run.ExpectedFingerprint;
+            run.Record(sequence, sentTimestamp, now, intact);
         }
     }
 }

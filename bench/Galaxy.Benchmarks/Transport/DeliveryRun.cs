@@ -12,24 +12,31 @@ public sealed class DeliveryRun
     private readonly long[] _arrived;
     private readonly Lock _gate = new();
     private int _delivered;
+    private int _corrupt;
     private long _lastArrival;
     private TaskCompletionSource _progress = NewSignal();
 
-    public DeliveryRun(int id, int capacity)
+    public DeliveryRun(int id, int capacity, int expectedLength, long expectedFingerprint)
     {
         Id = id;
+        ExpectedLength = expectedLength;
+        ExpectedFingerprint = expectedFingerprint;
         _sent = new long[capacity];
         _arrived = new long[capacity];
     }
 
     public int Id { get; }
 
+    public int ExpectedLength { get; }
+
+    public long ExpectedFingerprint { get; }
+
     public int Delivered => Volatile.Read(ref _delivered);
 
-    /// <summary>Values in the last payload that arrived (the receiver checks the length, not the bytes).</summary>
-    public int LastValueCount { get; private set; }
+    /// <summary>Payloads that arrived with the wrong length or fingerprint (they count as delivered too).</summary>
+    public int Corrupt => Volatile.Read(ref _corrupt);
 
-    internal void Record(int sequence, long sentTimestamp, long arrivalTimestamp, int values)
+    internal void Record(int sequence, long sentTimestamp, long arrivalTimestamp, bool intact)
     {
         TaskCompletionSource signal;
         lock (_gate)
@@ -42,7 +49,7 @@ public sealed class DeliveryRun
             _sent[sequence] = sentTimestamp;
             _arrived[sequence] = arrivalTimestamp;
             _lastArrival = Math.Max(_lastArrival, arrivalTimestamp);
-            LastValueCount = values;
+            _corrupt += intact ? 0 : 1;
             _delivered++;
             signal = _progress;
             _progress = NewSignal();

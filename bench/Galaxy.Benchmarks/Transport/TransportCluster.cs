@@ -21,11 +21,15 @@ public sealed class TransportCluster : IAsyncDisposable
     private readonly IHost _a;
     private readonly IHost _b;
 
-    private TransportCluster(IHost a, IHost b)
+    private TransportCluster(IHost a, IHost b, TransportLogWitness log)
     {
         _a = a;
         _b = b;
+        Log = log;
     }
+
+    /// <summary>Errors both silos logged (they log nowhere else).</summary>
+    public TransportLogWitness Log { get; }
 
     /// <summary>Grain factory of silo A: calls from here to the sender (on A) never cross the network.</summary>
     public IGrainFactory GrainFactory => _a.Services.GetRequiredService<IGrainFactory>();
@@ -35,14 +39,15 @@ public sealed class TransportCluster : IAsyncDisposable
         var siloPortA = FreePort();
         var primary = new IPEndPoint(IPAddress.Loopback, siloPortA);
         var clusterId = $"galaxy-transport-{Environment.ProcessId}";
-        var a = Build(SiloA, siloPortA, FreePort(), primary, clusterId);
+        var witness = new TransportLogWitness();
+        var a = Build(SiloA, siloPortA, FreePort(), primary, clusterId, witness);
         await a.StartAsync().ConfigureAwait(false);
         IHost? b = null;
         try
         {
-            b = Build(SiloB, FreePort(), FreePort(), primary, clusterId);
+            b = Build(SiloB, FreePort(), FreePort(), primary, clusterId, witness);
             await b.StartAsync().ConfigureAwait(false);
-            var cluster = new TransportCluster(a, b);
+            var cluster = new TransportCluster(a, b, witness);
             await cluster.WaitForMembershipAsync(timeout).ConfigureAwait(false);
             return cluster;
         }
@@ -64,13 +69,12 @@ public sealed class TransportCluster : IAsyncDisposable
         await StopAsync(_a).ConfigureAwait(false);
     }
 
-    private static IHost Build(string name, int siloPort, int gatewayPort, IPEndPoint primary, string clusterId)
+    private static IHost Build(string name, int siloPort, int gatewayPort, IPEndPoint primary, string clusterId, TransportLogWitness witness)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Error);
-        builder.Services.Configure<LoggerFilterOptions>(o => o.AddFilter(static (category, level) => level >= LogLevel.Error));
+        builder.Logging.AddProvider(witness);
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, primary, clusterId, clusterId);

@@ -22,7 +22,7 @@ public sealed class TransportReceiverGrain(ILocalSiloDetails silo) : Grain, ITra
     public Task DeliverFloatsAsync(int runId, int sequence, long sentTimestamp, float[] values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        DeliveryLog.Arrived(runId, sequence, sentTimestamp, values.Length);
+        DeliveryLog.Arrived(runId, sequence, sentTimestamp, values);
         return Task.CompletedTask;
     }
 
@@ -61,5 +61,5 @@ public sealed class TransportReceiverGrain(ILocalSiloDetails silo) : Grain, ITra
         return Task.CompletedTask;
     }
 
-    private static void Note(TransportTile tile) => DeliveryLog.Arrived(tile.RunId, tile.Sequence, tile.SentTimestamp, tile.Values.Length);
+    private static void Note(TransportTile tile) => DeliveryLog.Arrived(tile.RunId, tile.Sequence, tile.SentTimestamp, tile.Values);
 }

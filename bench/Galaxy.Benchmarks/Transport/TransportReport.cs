@@ -62,6 +62,12 @@ public static class TransportReport
         console.Write(table);
         summary.WriteLine(Invariant(
             $"sender on {outcome.SenderSilo}, receiver on {outcome.ReceiverSilo} (two silos in one process, TCP loopback); {outcome.Elapsed.TotalSeconds:F0} s in all"));
+        if (outcome.CpuStalled is { } stalled)
+        {
+            summary.WriteLine(Invariant(
+                $"noise: some task waited for a CPU during {stalled.TotalSeconds:F1} s of the {outcome.Elapsed.TotalSeconds:F0} s (/proc/pressure/cpu 'some'); 2 shared cores, so compare medians, not single rows"));
+        }
+
         summary.WriteLine("latency: one payload at a time, sender's timestamp to the receiver's handler; MB/s: one burst, 10^6 bytes/s from the first send to the last arrival");
     }
 

@@ -7,21 +7,19 @@ using Orleans.Streams;
 namespace Galaxy.Benchmarks.Transport;
 
 /// <summary>
-/// Sends one burst per call. Every payload of a size shares one seeded array: payloads are immutable
+/// Sends one burst per call. Every payload of a size shares one seeded array (<see cref="TransportValues"/>): payloads are immutable
 /// once sent, and a cross-silo call serializes them anyway, so reuse hides nothing on these paths.
 /// </summary>
 [TransportDevicePlacement]
 public sealed class TransportSenderGrain(ILocalSiloDetails silo) : Grain, ITransportSenderGrain
 {
-    private readonly Dictionary<int, float[]> _valuesBySize = [];
-
     public Task<string> WhereAsync() => Task.FromResult(silo.Name);
 
     public async Task SendTilesAsync(string receiverKey, TransportBurst burst)
     {
         ArgumentNullException.ThrowIfNull(burst);
         var receiver = GrainFactory.GetGrain<ITransportReceiverGrain>(receiverKey);
-        var values = ValuesOf(burst.Bytes);
+        var values = TransportValues.Of(burst.Bytes);
         await SendWindowedAsync(burst, sequence =>
             receiver.DeliverTileAsync(new TransportTile(burst.RunId, sequence, Stopwatch.GetTimestamp(), values)));
     }
@@ -30,7 +28,7 @@ public sealed class TransportSenderGrain(ILocalSiloDetails silo) : Grain, ITrans
     {
         ArgumentNullException.ThrowIfNull(burst);
         var receiver = GrainFactory.GetGrain<ITransportReceiverGrain>(receiverKey);
-        var values = ValuesOf(burst.Bytes);
+        var values = TransportValues.Of(burst.Bytes);
         await SendWindowedAsync(burst, sequence =>
             receiver.DeliverFloatsAsync(burst.RunId, sequence, Stopwatch.GetTimestamp(), values));
     }
@@ -38,7 +36,7 @@ public sealed class TransportSenderGrain(ILocalSiloDetails silo) : Grain, ITrans
     public async IAsyncEnumerable<TransportTile> ProduceAsync(TransportBurst burst)
     {
         ArgumentNullException.ThrowIfNull(burst);
-        var values = ValuesOf(burst.Bytes);
+        var values = TransportValues.Of(burst.Bytes);
         for (var i = 0; i < burst.Count; i++)
         {
             // Let the grain method return to the scheduler between items, as a producer waiting for
@@ -52,7 +50,7 @@ public sealed class TransportSenderGrain(ILocalSiloDetails silo) : Grain, ITrans
     {
         ArgumentNullException.ThrowIfNull(burst);
         var stream = this.GetStreamProvider(TransportNames.MemoryStreams).GetStream<TransportTile>(TransportNames.Stream);
-        var values = ValuesOf(burst.Bytes);
+        var values = TransportValues.Of(burst.Bytes);
         for (var i = 0; i < burst.Count; i++)
         {
             await stream.OnNextAsync(new TransportTile(burst.RunId, burst.FirstSequence + i, Stopwatch.GetTimestamp(), values));
@@ -64,7 +62,7 @@ public sealed class TransportSenderGrain(ILocalSiloDetails silo) : Grain, ITrans
         ArgumentNullException.ThrowIfNull(burst);
         var provider = ServiceProvider.GetRequiredKeyedService<IBroadcastChannelProvider>(TransportNames.BroadcastChannel);
         var writer = provider.GetChannelWriter<TransportTile>(ChannelId.Create(TransportNames.Namespace, receiverKey));
-        var values = ValuesOf(burst.Bytes);
+        var values = TransportValues.Of(burst.Bytes);
         for (var i = 0; i < burst.Count; i++)
         {
             await writer.Publish(new TransportTile(burst.RunId, burst.FirstSequence + i, Stopwatch.GetTimestamp(), values));
@@ -89,22 +87,5 @@ public sealed class TransportSenderGrain(ILocalSiloDetails silo) : Grain, ITrans
         {
             await inFlight.Dequeue();
         }
-    }
-
-    private float[] ValuesOf(int bytes)
-    {
-        if (!_valuesBySize.TryGetValue(bytes, out var values))
-        {
-            values = new float[bytes / sizeof(float)];
-            var random = new Random(bytes);
-            for (var i = 0; i < values.Length; i++)
-            {
-                values[i] = (float)(random.NextDouble() * 2 - 1);
-            }
-
-            _valuesBySize[bytes] = values;
-        }
-
-        return values;
     }
 }
