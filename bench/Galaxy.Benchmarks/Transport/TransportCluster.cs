@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.BroadcastChannel;
 using Orleans.Configuration;
 using Orleans.Runtime;
 
@@ -27,6 +29,10 @@ public sealed class TransportCluster : IAsyncDisposable
         _b = b;
         Log = log;
     }
+
+    /// <summary>Whether the broadcast channel's publisher awaits the subscriber's call (false) or not (true).</summary>
+    public bool BroadcastFireAndForget =>
+        _a.Services.GetRequiredService<IOptionsMonitor<BroadcastChannelOptions>>().Get(TransportNames.BroadcastChannel).FireAndForgetDelivery;
 
     /// <summary>Errors both silos logged (they log nowhere else).</summary>
     public TransportLogWitness Log { get; }

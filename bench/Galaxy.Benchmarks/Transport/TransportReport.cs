@@ -68,7 +68,7 @@ public static class TransportReport
                 $"noise: some task waited for a CPU during {stalled.TotalSeconds:F1} s of the {outcome.Elapsed.TotalSeconds:F0} s (/proc/pressure/cpu 'some'); 2 shared cores, so compare medians, not single rows"));
         }
 
-        summary.WriteLine("latency: one payload at a time, sender's timestamp to the receiver's handler; MB/s: one burst, 10^6 bytes/s from the first send to the last arrival");
+        summary.WriteLine("latency: one payload at a time, sender's timestamp to the receiver's handler; MB/s: median of three bursts, 10^6 bytes/s from the first send to the last arrival");
     }
 
     /// <summary>4 KB, 64 KB, 1 MB, 4 MB (binary units, as the sizes are).</summary>
