@@ -1,4 +1,3 @@
-using Orleans.Placement;
 using Orleans.Runtime;
 
 namespace Galaxy.Benchmarks.Transport;
@@ -8,14 +7,4 @@ namespace Galaxy.Benchmarks.Transport;
 public sealed class TransportDevicePlacement : PlacementStrategy
 {
     public static TransportDevicePlacement Instance { get; } = new();
-}
-
-/// <summary>Marks a grain class for <see cref="TransportDevicePlacement"/>.</summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
-public sealed class TransportDevicePlacementAttribute : PlacementAttribute
-{
-    public TransportDevicePlacementAttribute()
-        : base(TransportDevicePlacement.Instance)
-    {
-    }
 }
