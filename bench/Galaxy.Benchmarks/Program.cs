@@ -1,6 +1,7 @@
 using System.CommandLine;
 using BenchmarkDotNet.Running;
 using Galaxy.Benchmarks.Quick;
+using Galaxy.Benchmarks.Transport;
 
 namespace Galaxy.Benchmarks;
 
@@ -8,6 +9,7 @@ namespace Galaxy.Benchmarks;
 /// <c>kernels [--quick] [--json path] …</c>: the interleaved GEMM comparison with ONNX Runtime;
 /// <c>ops [--quick] [--json path] …</c>: the same for LayerNorm, GELU, softmax and attention;
 /// <c>model [--quick] [--json path] …</c>: all-MiniLM-L6-v2 end to end against ONNX Runtime on its ONNX file;
+/// <c>transport [--quick] [--json path]</c>: tiles between grains on two silos over TCP, by five Orleans data paths;
 /// <c>bdn …</c>: hands everything after it to BenchmarkDotNet's switcher.
 /// </summary>
 internal static class Program
@@ -29,6 +31,7 @@ internal static class Program
             OpsCommand.Create(),
             ModelCommand.Create(),
             ModelCommand.CreateMemoryProbe(),
+            TransportCommand.Create(),
         };
 
         var parse = root.Parse(args);
