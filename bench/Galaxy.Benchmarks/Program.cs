@@ -8,6 +8,7 @@ namespace Galaxy.Benchmarks;
 /// <c>kernels [--quick] [--json path] …</c>: the interleaved GEMM comparison with ONNX Runtime;
 /// <c>ops [--quick] [--json path] …</c>: the same for LayerNorm, GELU, softmax and attention;
 /// <c>model [--quick] [--json path] …</c>: all-MiniLM-L6-v2 end to end against ONNX Runtime on its ONNX file;
+/// <c>hmp [--quick] [--json path] …</c>: hybrid model parallelism on simulated devices against one device, Megatron TP and SP;
 /// <c>bdn …</c>: hands everything after it to BenchmarkDotNet's switcher.
 /// </summary>
 internal static class Program
@@ -29,6 +30,7 @@ internal static class Program
             OpsCommand.Create(),
             ModelCommand.Create(),
             ModelCommand.CreateMemoryProbe(),
+            HmpCommand.Create(),
         };
 
         var parse = root.Parse(args);
