@@ -3,16 +3,16 @@ namespace Galaxy.Kernels.Parallel;
 /// <summary>Which collective of a layer a tile belongs to (a layer runs up to four).</summary>
 public enum CollectivePhase
 {
-    /// <summary>AllGather of the rows before attention (HMP), or the AllReduce after it (Megatron).</summary>
+    /// <summary>AllGather of the rows before attention (hybrid).</summary>
     AttentionGather,
 
-    /// <summary>ReduceScatter of the attention output's partial sums.</summary>
+    /// <summary>ReduceScatter of the attention output's partial sums (hybrid), or the AllReduce after attention (Megatron).</summary>
     AttentionReduce,
 
     /// <summary>AllGather of the rows before the MLP.</summary>
     MlpGather,
 
-    /// <summary>ReduceScatter of the MLP output's partial sums.</summary>
+    /// <summary>ReduceScatter of the MLP output's partial sums (hybrid), or the AllReduce after the MLP (Megatron).</summary>
     MlpReduce,
 
     /// <summary>AllGather of keys (sequence parallelism).</summary>

@@ -10,6 +10,7 @@ namespace Galaxy.Benchmarks;
 /// <c>ops [--quick] [--json path] …</c>: the same for LayerNorm, GELU, softmax and attention;
 /// <c>model [--quick] [--json path] …</c>: all-MiniLM-L6-v2 end to end against ONNX Runtime on its ONNX file;
 /// <c>transport [--quick] [--json path]</c>: tiles between grains on two silos over TCP, by five Orleans data paths;
+/// <c>hmp [--quick] [--json path] …</c>: hybrid model parallelism on simulated devices against one device, Megatron TP and SP;
 /// <c>bdn …</c>: hands everything after it to BenchmarkDotNet's switcher.
 /// </summary>
 internal static class Program
@@ -32,6 +33,7 @@ internal static class Program
             ModelCommand.Create(),
             ModelCommand.CreateMemoryProbe(),
             TransportCommand.Create(),
+            HmpCommand.Create(),
         };
 
         var parse = root.Parse(args);
