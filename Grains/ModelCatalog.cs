@@ -45,8 +45,9 @@ public sealed class ModelCatalog : IDisposable
         {
             return entry.Value;
         }
-        catch (ArgumentException)
+        catch (Exception)
         {
+            // Lazy keeps a failure; forget it so a model added or repaired later can load.
             _models.TryRemove(modelId, out _);
             throw;
         }
