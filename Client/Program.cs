@@ -9,5 +9,6 @@ var root = new RootCommand("galaxy: one Transformer inference across several edg
     GenerateCommand.Create(),
     SynthCommand.Create(),
     DemoCommand.Create(),
+    ClusterEmbedCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
