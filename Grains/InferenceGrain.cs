@@ -12,6 +12,9 @@ namespace Galaxy.Grains;
 [Reentrant]
 public sealed class InferenceGrain(ModelCatalog catalog, DeviceDirectory directory) : Grain, IInferenceGrain
 {
+    // Device lists whose shards have loaded their slices (a split of heads and columns depends only on the devices).
+    private readonly HashSet<string> _prepared = [];
+
     private string ModelId => this.GetPrimaryKeyString();
 
     public Task<EmbedResult> EmbedAsync(IReadOnlyList<string> texts) => EmbedOnAsync(texts, 0);
@@ -97,6 +100,14 @@ public sealed class InferenceGrain(ModelCatalog catalog, DeviceDirectory directo
         var wire = plan.ToWire();
         var requestId = Random.Shared.NextInt64(1, long.MaxValue);
         var shards = devices.Select(device => GrainFactory.GetGrain<IShardGrain>(DeviceKeys.Shard(ModelId, device))).ToArray();
+        var deviceSet = string.Join('/', devices);
+        if (!_prepared.Contains(deviceSet))
+        {
+            // Load every device's slice before the first request on these devices, so no shard waits for a peer's disk.
+            await Task.WhenAll(shards.Select((shard, rank) => shard.PrepareAsync(wire, rank, devices))).ConfigureAwait(true);
+            _prepared.Add(deviceSet);
+        }
+
 
         // Fan out to every shard in parallel, then join; the first failure gives the request up on every shard,
         // so the others stop waiting for tiles that will never come.

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Galaxy.Kernels.Parallel;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
@@ -11,7 +12,7 @@ namespace Galaxy.Grains;
 /// delivering tiles into the request's inbox.
 /// </summary>
 [DevicePlacement]
-public sealed class ShardGrain(ModelCatalog catalog, IOptions<GalaxyDeviceOptions> options, ILocalSiloDetails silo) : Grain, IShardGrain
+public sealed class ShardGrain(ModelCatalog catalog, IOptions<GalaxyDeviceOptions> options, ILocalSiloDetails silo, ILogger<ShardGrain> logger) : Grain, IShardGrain
 {
     // Only touched on the grain scheduler (RunAsync, ReceiveTileAsync, AbortAsync), so a plain dictionary suffices.
     private readonly Dictionary<long, TileInbox> _inboxes = [];
@@ -29,7 +30,12 @@ public sealed class ShardGrain(ModelCatalog catalog, IOptions<GalaxyDeviceOption
         var model = catalog.Get(ModelId);
         parallel.ValidateModelSplit(model.Config);
         var slice = parallel.SliceOf(rank, model.Config);
-        await Task.Run(() => catalog.Slice(ModelId, slice)).ConfigureAwait(true);
+        var started = Stopwatch.GetTimestamp();
+        var weights = await Task.Run(() => catalog.Slice(ModelId, slice)).ConfigureAwait(true);
+        var milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var key = this.GetPrimaryKeyString();
+        var sliceText = slice.ToString();
+        ShardGrainLog.SliceLoaded(logger, key, sliceText, weights.ByteCount / 1e6, milliseconds);
     }
 
     public async Task<ShardOutput> RunAsync(ShardRequest request)
@@ -56,15 +62,20 @@ public sealed class ShardGrain(ModelCatalog catalog, IOptions<GalaxyDeviceOption
                     return executor.RunAsync(request.RequestId, request.TokenIds, request.TokenTypeIds, request.KeyMask, timeout.Token);
                 },
                 timeout.Token).ConfigureAwait(true);
+            var wall = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var key = this.GetPrimaryKeyString();
+            ShardGrainLog.RequestDone(logger, key, request.RequestId, request.Rank, request.Peers.Count, wall);
+
             return new ShardOutput(
                 Device,
                 result.RowStart,
                 TensorPayload.CopyOf(result.Rows),
                 [.. result.Layers.Select(l => l.ToWire())],
-                Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                wall);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
+            ShardGrainLog.RequestFailed(logger, new TimeoutException("tiles did not arrive"), this.GetPrimaryKeyString(), request.RequestId);
             throw new TimeoutException($"Device '{Device}' gave request {request.RequestId} up after {options.Value.RequestTimeout.TotalSeconds:F0} s waiting for its peers' tiles.");
         }
         finally
