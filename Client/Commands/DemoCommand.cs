@@ -33,13 +33,14 @@ internal static class DemoCommand
     {
         var devices = new Option<int>("--devices") { Description = "Device silos to start (1–6).", DefaultValueFactory = _ => 3 };
         var texts = new Argument<string[]>("text") { Description = "Texts to embed (default: three sample sentences).", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("demo", "Runs MiniLM across an embedded cluster of device silos in this process.") { devices, texts };
+        var threads = new Option<string>("--threads") { Description = "Kernel threads per device, comma-separated; the last repeats (default 2,1: dev1 gets 2).", DefaultValueFactory = _ => "2,1" };
+        var command = new Command("demo", "Runs MiniLM across an embedded cluster of device silos in this process.") { devices, threads, texts };
         command.SetAction(async (parse, cancellation) =>
         {
             try
             {
                 var chosen = parse.GetValue(texts) is { Length: > 0 } given ? given : DefaultTexts;
-                return await RunAsync(parse.GetValue(devices), chosen, cancellation).ConfigureAwait(false);
+                return await RunAsync(parse.GetValue(devices), ParseThreads(parse.GetRequiredValue(threads)), chosen, cancellation).ConfigureAwait(false);
             }
             catch (CommandException e)
             {
@@ -50,7 +51,22 @@ internal static class DemoCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(int deviceCount, string[] texts, CancellationToken cancellation)
+    private static int[] ParseThreads(string list)
+    {
+        var parts = list.Split(',', StringSplitOptions.TrimEntries);
+        var threads = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out threads[i]) || threads[i] < 1)
+            {
+                throw new CommandException($"--threads must be positive whole numbers separated by commas, got '{list}'.");
+            }
+        }
+
+        return threads;
+    }
+
+    private static async Task<int> RunAsync(int deviceCount, int[] threadBudgets, string[] texts, CancellationToken cancellation)
     {
         if (deviceCount is < 1 or > 6)
         {
@@ -75,7 +91,7 @@ internal static class DemoCommand
             for (var i = 0; i < deviceCount; i++)
             {
                 var device = $"dev{i + 1}";
-                var threads = i == 0 ? 2 : 1;
+                var threads = threadBudgets[Math.Min(i, threadBudgets.Length - 1)];
                 var host = BuildSilo(device, threads, models, siloPorts[i], gatewayPorts[i], new IPEndPoint(IPAddress.Loopback, siloPorts[0]));
                 await host.StartAsync(cancellation).ConfigureAwait(false);
                 hosts.Add(host);
