@@ -8,5 +8,7 @@ var root = new RootCommand("galaxy: one Transformer inference across several edg
     EmbedCommand.Create(),
     GenerateCommand.Create(),
     SynthCommand.Create(),
+    DemoCommand.Create(),
+    ClusterEmbedCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -3,7 +3,7 @@ using System.Net;
 namespace Galaxy.Silo;
 
 /// <summary>The settings of one device's silo, as given on the command line.</summary>
-internal sealed record SiloSettings(string Device, string ClusterId, int SiloPort, int GatewayPort, string? Primary)
+internal sealed record SiloSettings(string Device, string ClusterId, int SiloPort, int GatewayPort, string? Primary, string ModelsDirectory = "models", int Threads = 1)
 {
     /// <summary>The primary silo's endpoint, or null when this silo is the primary.</summary>
     public IPEndPoint? PrimaryEndpoint => Primary is null ? null : IPEndPoint.Parse(Primary);
@@ -24,6 +24,16 @@ internal sealed record SiloSettings(string Device, string ClusterId, int SiloPor
         if (Primary is not null && !IPEndPoint.TryParse(Primary, out _))
         {
             return $"--primary must be host:port with a numeric address, got '{Primary}'.";
+        }
+
+        if (string.IsNullOrWhiteSpace(ModelsDirectory))
+        {
+            return "--models must name a directory.";
+        }
+
+        if (Threads < 1)
+        {
+            return $"--threads must be ≥ 1, got {Threads}.";
         }
 
         return null;

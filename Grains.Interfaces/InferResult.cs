@@ -1,0 +1,15 @@
+namespace Galaxy.Grains;
+
+/// <summary>The last hidden state of one sequence and where it was computed.</summary>
+/// <param name="Tokens">Sequence length S.</param>
+/// <param name="HiddenSize">H.</param>
+/// <param name="Hidden">(S, H), row-major.</param>
+/// <param name="Devices">Per device, in rank order.</param>
+/// <param name="WallMilliseconds">The coordinator's time for the request.</param>
+[GenerateSerializer, Immutable, Alias("galaxy.infer-result")]
+public sealed record InferResult(
+    [property: Id(0)] int Tokens,
+    [property: Id(1)] int HiddenSize,
+    [property: Id(2)] TensorPayload Hidden,
+    [property: Id(3)] IReadOnlyList<DeviceTiming> Devices,
+    [property: Id(4)] double WallMilliseconds);

@@ -1,0 +1,13 @@
+namespace Galaxy.Grains;
+
+/// <summary>How one request is split: the mode, each rank's share, and how the collectives are tiled.</summary>
+/// <param name="Mode">The parallel scheme.</param>
+/// <param name="Shares">Per rank, in ring order.</param>
+/// <param name="Overlap">Pipeline GEMM tiles with the ring steps.</param>
+/// <param name="TileRows">Rows per tile inside a chunk; 0 sends each chunk whole.</param>
+[GenerateSerializer, Immutable, Alias("galaxy.shard-plan")]
+public sealed record ShardPlan(
+    [property: Id(0)] PlanMode Mode,
+    [property: Id(1)] IReadOnlyList<PlanShare> Shares,
+    [property: Id(2)] bool Overlap,
+    [property: Id(3)] int TileRows);

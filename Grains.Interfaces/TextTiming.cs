@@ -1,0 +1,8 @@
+namespace Galaxy.Grains;
+
+/// <summary>How one text of an embed request ran: its token count, each device's part and the wall time.</summary>
+[GenerateSerializer, Immutable, Alias("galaxy.text-timing")]
+public sealed record TextTiming(
+    [property: Id(0)] int Tokens,
+    [property: Id(1)] IReadOnlyList<DeviceTiming> Devices,
+    [property: Id(2)] double WallMilliseconds);

@@ -1,0 +1,33 @@
+using Galaxy.Kernels.Parallel;
+
+namespace Galaxy.Grains;
+
+/// <summary>
+/// The <see cref="ICollective"/> of one shard in one request: a send is one <see cref="IShardGrain.ReceiveTileAsync"/>
+/// call on the peer (the executor keeps a small window of them in flight per collective), a receive waits in the
+/// request's <see cref="TileInbox"/>.
+/// </summary>
+internal sealed class GrainCollective(int rank, IReadOnlyList<IShardGrain> peers, TileInbox inbox) : ICollective
+{
+    public int Rank => rank;
+
+    public int Size => peers.Count;
+
+    public ValueTask SendAsync(int destination, TileKey key, ReadOnlyMemory<float> data, CancellationToken cancellationToken = default)
+    {
+        // The payload is a copy, so the caller may reuse its buffer as soon as this returns; the call's task tracks delivery.
+        var tile = new TileMessage(key.RequestId, key.Layer, (int)key.Phase, key.Step, key.Tile, rank, TensorPayload.CopyOf(data.Span));
+        return new ValueTask(peers[destination].ReceiveTileAsync(tile));
+    }
+
+    public async ValueTask ReceiveAsync(int source, TileKey key, Memory<float> destination, CancellationToken cancellationToken = default)
+    {
+        var payload = await inbox.TakeAsync(source, key, cancellationToken).ConfigureAwait(false);
+        if (payload.Length != destination.Length)
+        {
+            throw new InvalidDataException($"Tile {key} from rank {source} has {payload.Length} values; rank {rank} expected {destination.Length}.");
+        }
+
+        payload.Values.CopyTo(destination.Span);
+    }
+}

@@ -1,0 +1,32 @@
+using Galaxy.Kernels.Parallel;
+
+namespace Galaxy.Grains;
+
+/// <summary>Between the kernels' <see cref="ParallelPlan"/> and its wire form <see cref="ShardPlan"/>.</summary>
+internal static class PlanConversion
+{
+    public static ShardPlan ToWire(this ParallelPlan plan) => new(
+        plan.Mode switch
+        {
+            ParallelMode.Hybrid => PlanMode.Hybrid,
+            ParallelMode.MegatronTensor => PlanMode.MegatronTensor,
+            _ => PlanMode.Sequence,
+        },
+        [.. plan.Shares.Select(s => new PlanShare(s.Heads, s.MlpColumns, s.Rows))],
+        plan.Overlap,
+        plan.TileRows);
+
+    public static ParallelPlan ToKernels(this ShardPlan plan) => new(
+        plan.Mode switch
+        {
+            PlanMode.Hybrid => ParallelMode.Hybrid,
+            PlanMode.MegatronTensor => ParallelMode.MegatronTensor,
+            PlanMode.Sequence => ParallelMode.Sequence,
+            _ => throw new ArgumentException($"Unknown plan mode {plan.Mode}.", nameof(plan)),
+        },
+        [.. plan.Shares.Select(s => new DeviceShare(s.Heads, s.MlpColumns, s.Rows))],
+        plan.Overlap,
+        plan.TileRows);
+
+    public static LayerTime ToWire(this LayerTiming timing) => new(timing.Layer, timing.ComputeMilliseconds, timing.WallMilliseconds);
+}

@@ -1,0 +1,177 @@
+using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.Serialization.Serializers;
+
+namespace Galaxy.Grains.Tests;
+
+/// <summary>Every wire type round-trips through the cluster's Orleans serializer; payloads go as one block of raw bytes.</summary>
+[Collection(ClusterCollectionDefinition.Name)]
+public sealed class SerializationTests(ClusterFixture fixture)
+{
+    private static readonly TensorPayload Payload = TensorPayload.CopyOf([1.5f, -2.25f, float.Epsilon, float.MaxValue, 0f, -0f, float.NaN]);
+
+    private Serializer Serializer => fixture.Client.ServiceProvider.GetRequiredService<Serializer>();
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(1000)]
+    [InlineData(1 << 20)]
+    public void TensorPayload_RoundTrip_SameBitsAsOneRawBlock(int length)
+    {
+        var random = new Random(length);
+        var values = Enumerable.Range(0, length).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var payload = TensorPayload.CopyOf(values);
+
+        var bytes = Serializer.SerializeToArray(payload);
+        var back = Serializer.Deserialize<TensorPayload>(bytes)!;
+
+        Assert.Equal(payload.Bytes.ToArray(), back.Bytes.ToArray());
+        Assert.InRange(bytes.Length, length * sizeof(float), (length * sizeof(float)) + 64);
+    }
+
+    [Fact]
+    public void TileMessage_RoundTrip_KeepsKeyAndData()
+    {
+        var tile = new TileMessage(long.MaxValue - 3, 5, 2, 1, 7, 2, Payload);
+
+        var back = RoundTrip(tile);
+
+        Assert.Equal((tile.RequestId, tile.Layer, tile.Phase, tile.Step, tile.Tile, tile.SourceRank), (back.RequestId, back.Layer, back.Phase, back.Step, back.Tile, back.SourceRank));
+        Assert.Equal(Payload.Bytes.ToArray(), back.Data.Bytes.ToArray());
+    }
+
+    [Fact]
+    public void ShardRequest_RoundTrip_KeepsEveryField()
+    {
+        var plan = new ShardPlan(PlanMode.MegatronTensor, [new PlanShare(5, 700, 3), new PlanShare(7, 836, 0)], false, 16);
+        var request = new ShardRequest(42, [101, 2023, 102], [0, 0, 1], [1, 1, 0], plan, 1, ["dev1", "dev2"]);
+
+        var back = RoundTrip(request);
+
+        Assert.Equal(request.RequestId, back.RequestId);
+        Assert.Equal(request.TokenIds, back.TokenIds);
+        Assert.Equal(request.TokenTypeIds, back.TokenTypeIds);
+        Assert.Equal(request.KeyMask, back.KeyMask);
+        Assert.Equal((plan.Mode, plan.Overlap, plan.TileRows), (back.Plan.Mode, back.Plan.Overlap, back.Plan.TileRows));
+        Assert.Equal(plan.Shares, back.Plan.Shares);
+        Assert.Equal(request.Rank, back.Rank);
+        Assert.Equal(request.Peers, back.Peers);
+    }
+
+    [Fact]
+    public void ShardOutput_RoundTrip_KeepsRowsAndTiming()
+    {
+        var output = new ShardOutput("dev2", 4, Payload, [new LayerTime(0, 1.25, 2.5), new LayerTime(1, 0.5, 0.75)], 3.5);
+
+        var back = RoundTrip(output);
+
+        Assert.Equal((output.Device, output.RowStart, output.WallMilliseconds), (back.Device, back.RowStart, back.WallMilliseconds));
+        Assert.Equal(Payload.Bytes.ToArray(), back.Rows.Bytes.ToArray());
+        Assert.Equal(output.Layers, back.Layers);
+    }
+
+    [Fact]
+    public void ClientResults_RoundTrip_KeepEveryField()
+    {
+        var timing = new DeviceTiming("dev1", 0, new PlanShare(4, 512, 3), 1.5, 2.5, [new LayerTime(0, 1.5, 2.5)]);
+        var embed = new EmbedResult(384, Payload, [new TextTiming(9, [timing], 4.5)]);
+        var infer = new InferResult(3, 384, Payload, [timing], 6.5);
+        var location = new ShardLocation("dev3", "dev3", "S127.0.0.1:11111:1");
+
+        var embedBack = RoundTrip(embed);
+        var inferBack = RoundTrip(infer);
+
+        Assert.Equal(embed.Dimension, embedBack.Dimension);
+        Assert.Equal(Payload.Bytes.ToArray(), embedBack.Embeddings.Bytes.ToArray());
+        Assert.Equal((9, 4.5), (embedBack.Texts[0].Tokens, embedBack.Texts[0].WallMilliseconds));
+        AssertTimingEqual(timing, embedBack.Texts[0].Devices[0]);
+        Assert.Equal((infer.Tokens, infer.HiddenSize, infer.WallMilliseconds), (inferBack.Tokens, inferBack.HiddenSize, inferBack.WallMilliseconds));
+        Assert.Equal(Payload.Bytes.ToArray(), inferBack.Hidden.Bytes.ToArray());
+        AssertTimingEqual(timing, inferBack.Devices[0]);
+        Assert.Equal(location, RoundTrip(location));
+        Assert.Equal(PlanMode.Sequence, RoundTrip(PlanMode.Sequence));
+    }
+
+    /// <summary>Fails for any type in a grain contract (recursively through its properties) that Orleans has no codec for, e.g. a record without [GenerateSerializer].</summary>
+    [Fact]
+    public void GrainContracts_EveryGalaxyType_HasAGeneratedOrRegisteredCodec()
+    {
+        var codecs = fixture.Client.ServiceProvider.GetRequiredService<ICodecProvider>();
+        var contractTypes = ContractTypes(typeof(IShardGrain), typeof(IInferenceGrain));
+
+        Assert.Contains(typeof(ShardRequest), contractTypes);
+        Assert.Contains(typeof(LayerTime), contractTypes);
+        foreach (var type in contractTypes)
+        {
+            Assert.True(codecs.TryGetCodec(type) is not null, $"{type.Name} is in a grain contract but Orleans has no codec for it (missing [GenerateSerializer]?).");
+            if (type.IsClass && type != typeof(TensorPayload))
+            {
+                Assert.True(type.GetCustomAttribute<GenerateSerializerAttribute>() is not null, $"{type.Name} lacks [GenerateSerializer].");
+                Assert.True(type.GetCustomAttribute<ImmutableAttribute>() is not null, $"{type.Name} lacks [Immutable].");
+            }
+        }
+    }
+
+    [Fact]
+    public void GrainContracts_NoFloatArrays()
+    {
+        var contractTypes = ContractTypes(typeof(IShardGrain), typeof(IInferenceGrain));
+        var floatArrays = contractTypes
+            .SelectMany(t => t.GetProperties().Select(p => (Owner: t, Property: p)))
+            .Where(x => x.Property.PropertyType == typeof(float[]))
+            .Select(x => $"{x.Owner.Name}.{x.Property.Name}")
+            .ToArray();
+
+        Assert.Empty(floatArrays);
+    }
+
+    private static void AssertTimingEqual(DeviceTiming expected, DeviceTiming actual)
+    {
+        Assert.Equal((expected.Device, expected.Rank, expected.Share, expected.ComputeMilliseconds, expected.WallMilliseconds), (actual.Device, actual.Rank, actual.Share, actual.ComputeMilliseconds, actual.WallMilliseconds));
+        Assert.Equal(expected.Layers, actual.Layers);
+    }
+
+    /// <summary>The Galaxy types reachable from the methods of <paramref name="interfaces"/>.</summary>
+    private static HashSet<Type> ContractTypes(params Type[] interfaces)
+    {
+        var found = new HashSet<Type>();
+        var pending = new Stack<Type>(interfaces
+            .SelectMany(i => i.GetMethods())
+            .SelectMany(m => m.GetParameters().Select(p => p.ParameterType).Append(m.ReturnType)));
+        while (pending.Count > 0)
+        {
+            var type = pending.Pop();
+            if (type.IsArray)
+            {
+                pending.Push(type.GetElementType()!);
+                continue;
+            }
+
+            if (type.IsGenericType)
+            {
+                foreach (var argument in type.GetGenericArguments())
+                {
+                    pending.Push(argument);
+                }
+
+                continue;
+            }
+
+            if (type.Assembly != typeof(IShardGrain).Assembly || !found.Add(type))
+            {
+                continue;
+            }
+
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                pending.Push(property.PropertyType);
+            }
+        }
+
+        return found;
+    }
+
+    private T RoundTrip<T>(T value) => Serializer.Deserialize<T>(Serializer.SerializeToArray(value))!;
+}
