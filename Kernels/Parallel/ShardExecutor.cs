@@ -225,14 +225,20 @@ public sealed class ShardExecutor
                 _tileRows,
                 Overlap,
                 _cancellation).ConfigureAwait(false);
+            // Attention rows are independent once K and V are gathered, so each tile's attention runs inside
+            // the ReduceScatter, right before its out-projection: it overlaps the ring like the GEMM tiles do.
             var attended = Buffer(ref _attended, _sequence * width);
-            Timed(() => Attend(qkv, width, weights.Slice.HeadCount, _sequence, 0, attended));
+            Timed(() => SplitHeads(qkv, width));
             await Ring.ReduceScatterAsync(
                 _owner._collective,
                 Key(layer, CollectivePhase.AttentionReduce),
                 _chunks,
                 _hidden,
-                (_, start, count, destination) => TimedStep(() => PartialRows(attended, weights.Output, start, count, destination.Span)),
+                (_, start, count, destination) => TimedStep(() =>
+                {
+                    AttendRows(width, weights.Slice.HeadCount, start, count, attended);
+                    PartialRows(attended, weights.Output, start, count, destination.Span);
+                }),
                 reduced,
                 _tileRows,
                 Overlap,
@@ -388,16 +394,43 @@ public sealed class ShardExecutor
         /// <summary>Attention of this device's heads over the whole sequence, from fused [Q | K | V] rows.</summary>
         private void Attend(float[] qkv, int width, int heads, int queryRows, int queryOffset, float[] attended)
         {
+            SplitHeads(qkv, width);
+            AttendRows(width, heads, queryOffset, queryRows, attended);
+        }
+
+        /// <summary>Splits fused [Q | K | V] rows of the whole sequence into the request's Q, K and V buffers (S, W) each.</summary>
+        private void SplitHeads(float[] qkv, int width)
+        {
             if (width == 0)
             {
                 return;
             }
 
-            var query = Buffer(ref _query, _sequence * width);
-            var key = Buffer(ref _key, _sequence * width);
-            var value = Buffer(ref _value, _sequence * width);
-            BlockMath.SplitQueryKeyValue(qkv, _sequence, width, query, key, value);
-            Attention.Apply(query, key, value, attended, Shape(queryRows, heads, queryOffset), _keyMask, Threads);
+            BlockMath.SplitQueryKeyValue(
+                qkv,
+                _sequence,
+                width,
+                Buffer(ref _query, _sequence * width),
+                Buffer(ref _key, _sequence * width),
+                Buffer(ref _value, _sequence * width));
+        }
+
+        /// <summary>Attention of this device's heads for query rows [start, start + count) over all keys, into those rows of <paramref name="attended"/>.</summary>
+        private void AttendRows(int width, int heads, int start, int count, float[] attended)
+        {
+            if (width == 0 || count == 0)
+            {
+                return;
+            }
+
+            Attention.Apply(
+                _query.AsSpan(start * width, count * width),
+                _key.AsSpan(0, _sequence * width),
+                _value.AsSpan(0, _sequence * width),
+                attended.AsSpan(start * width, count * width),
+                Shape(count, heads, start),
+                _keyMask,
+                Threads);
         }
 
         /// <summary>The request's buffer in <paramref name="slot"/>, allocated on first use; every layer needs the same sizes.</summary>
