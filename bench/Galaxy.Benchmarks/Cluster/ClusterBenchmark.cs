@@ -23,6 +23,8 @@ public static class ClusterBenchmark
     private const int WeightSeed = 2024;
     private const int TokenSeed = 7;
     private static readonly TimeSpan RequestLimit = TimeSpan.FromSeconds(30);
+    private const int IdleSeconds = 3;
+    private static readonly TimeSpan SettleAfterWarmUp = TimeSpan.FromSeconds(2);
 
     public static async Task<ClusterOutcome> RunAsync(ClusterSettings settings, TextWriter progress, CancellationToken cancellationToken = default)
     {
@@ -41,6 +43,7 @@ public static class ClusterBenchmark
         await using var cluster = await EmbeddedDeviceCluster.StartAsync(Devices, ThreadsPerDevice, models, cancellationToken).ConfigureAwait(false);
         var rows = new List<ClusterRow>();
         var notes = new List<string>();
+
         long requestId = 0;
         foreach (var model in cases)
         {
@@ -96,6 +99,12 @@ public static class ClusterBenchmark
                 }
 
                 progress.Write(measured ? "." : "w");
+                if (round == settings.WarmUpRounds - 1)
+                {
+                    // Tiered JIT compiles hot methods again in the background once new code stops appearing for a while;
+                    // a pause here lets that finish, so the measured rounds run optimised code on both sides.
+                    await Task.Delay(SettleAfterWarmUp, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             progress.WriteLine();
@@ -126,6 +135,20 @@ public static class ClusterBenchmark
                 load?.CoresUsedByOthers(),
                 clusterSamples.Count));
         }
+
+        // What the silos cost with no request in flight (membership, timers, the thread pool, late JIT), measured after
+        // the requests so start-up work is over, to tell the CPU a request adds apart from the cluster's background.
+        var idle = new List<string>();
+        for (var second = 0; second < IdleSeconds; second++)
+        {
+            var idleCpu = Environment.CpuUsage.TotalTime;
+            var idleStarted = Stopwatch.GetTimestamp();
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            var perSecond = (Environment.CpuUsage.TotalTime - idleCpu).TotalMilliseconds / Stopwatch.GetElapsedTime(idleStarted).TotalSeconds;
+            idle.Add(perSecond.ToString("F0", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        notes.Add($"idle cluster after the runs: the process used {string.Join(", ", idle)} ms CPU in each of {IdleSeconds} seconds with no request in flight");
 
         return new ClusterOutcome(rows, notes);
     }

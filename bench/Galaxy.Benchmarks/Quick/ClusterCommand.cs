@@ -14,7 +14,7 @@ public static class ClusterCommand
 {
     private const int QuickRounds = 21;
     private const int ThoroughRounds = 61;
-    private const int WarmUpRounds = 2;
+    private const int WarmUpRounds = 3;
     private const double Disagreement = 1e-3;
 
     // As in hmp: devices compute on pool threads while tiles need pool threads to move.
