@@ -46,14 +46,14 @@ public static class ClusterReport
             .AddColumn("layers", c => c.RightAligned())
             .AddColumn("dev", c => c.RightAligned())
             .AddColumn("cluster ms", c => c.RightAligned())
-            .AddColumn("in-process ms", c => c.RightAligned())
+            .AddColumn("in-proc ms", c => c.RightAligned())
             .AddColumn("overhead", c => c.RightAligned())
-            .AddColumn("per round\nmedian (Q1–Q3)", c => c.RightAligned())
+            .AddColumn("per round\nmed (Q1…Q3)", c => c.RightAligned().NoWrap())
             .AddColumn("ms/layer\nadded", c => c.RightAligned())
-            .AddColumn("in layers ms\ncluster / in-proc", c => c.RightAligned())
-            .AddColumn("outside ms\ncluster / in-proc", c => c.RightAligned())
-            .AddColumn("compute ms\ncluster / in-proc", c => c.RightAligned())
-            .AddColumn("cpu ms\ncluster / in-proc", c => c.RightAligned())
+            .AddColumn("in layers\nms cl/ip", c => c.RightAligned())
+            .AddColumn("outside\nms cl/ip", c => c.RightAligned())
+            .AddColumn("compute\nms cl/ip", c => c.RightAligned())
+            .AddColumn("cpu ms\ncl/ip", c => c.RightAligned())
             .AddColumn("tile calls\n/request", c => c.RightAligned())
             .AddColumn("KB/tile", c => c.RightAligned())
             .AddColumn("max |Δ|", c => c.RightAligned())
@@ -77,12 +77,13 @@ public static class ClusterReport
                 $"{Format(row.ClusterCpuMilliseconds, "F0")} / {Format(row.InProcessCpuMilliseconds, "F0")}",
                 Format(row.TileCallsPerRequest),
                 Format(row.MeanTileBytes / 1024, "F1"),
-                Format(row.MaxAbsDifference, "E1"),
+                row.MaxAbsDifference == 0 ? "0" : Format(row.MaxAbsDifference, "0.0e+0"),
                 row.CoresUsedByOthers is { } cores ? Format(cores, "F2") : "–",
                 Format(row.Rounds));
         }
 
         console.Write(table);
+        summary.WriteLine("cl/ip = cluster / in-process.");
         summary.WriteLine("cluster ms: IInferenceGrain.InferAsync from the first silo (3 device silos in this process, TCP loopback); in-process ms: SimulatedCluster.RunAsync, same plan (uniform hybrid, overlap on, whole chunks), same model files, 1 kernel thread per device on both sides; medians over rounds that alternate the two.");
         summary.WriteLine("overhead = cluster ms / in-process ms − 1 of the medians (per round: the same ratio of each round's pair); ms/layer added = (cluster − in-process) / layers.");
         summary.WriteLine("in layers = the longest any device spent inside its layers (wall, ring waits included); outside = request − in layers (fan-out, embedding, fan-in, result); compute = the most any device computed (arithmetic only); cpu = the process's CPU time per request, all threads; tile calls counted on the in-process side, which runs the same schedule.");
