@@ -11,6 +11,7 @@ namespace Galaxy.Benchmarks;
 /// <c>model [--quick] [--json path] …</c>: all-MiniLM-L6-v2 end to end against ONNX Runtime on its ONNX file;
 /// <c>transport [--quick] [--json path]</c>: tiles between grains on two silos over TCP, by five Orleans data paths;
 /// <c>hmp [--quick] [--json path] …</c>: hybrid model parallelism on simulated devices against one device, Megatron TP and SP;
+/// <c>cluster [--quick] [--json path] …</c>: MiniLM and BERT-large layers on three device silos against the same plan in process;
 /// <c>bdn …</c>: hands everything after it to BenchmarkDotNet's switcher.
 /// </summary>
 internal static class Program
@@ -34,6 +35,7 @@ internal static class Program
             ModelCommand.CreateMemoryProbe(),
             TransportCommand.Create(),
             HmpCommand.Create(),
+            ClusterCommand.Create(),
         };
 
         var parse = root.Parse(args);
