@@ -28,11 +28,11 @@ public static partial class Softmax
 
         if (Vector512.IsHardwareAccelerated && length >= Vector512<float>.Count)
         {
-            PipelineRows512(values, values, rows, length, stride);
+            PipelineRows<Width512>(values, values, rows, length, stride);
         }
         else if (length >= Vector<float>.Count)
         {
-            PipelineRows(values, values, rows, length, stride);
+            PipelineRows<WidthVector>(values, values, rows, length, stride);
         }
         else
         {
@@ -44,10 +44,15 @@ public static partial class Softmax
         }
     }
 
+    /// <summary>
+    /// One pass per row: the loop that exponentiates row r also finds row r+1's range and rescales row r−1,
+    /// at the vector width <typeparamref name="TWidth"/> gives.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PipelineRows512(ReadOnlySpan<float> x, Span<float> destination, int rows, int length, int stride)
+    private static void PipelineRows<TWidth>(ReadOnlySpan<float> x, Span<float> destination, int rows, int length, int stride)
+        where TWidth : struct, IRowWidth
     {
-        var range = Range512(x[..length]);
+        var range = TWidth.Range(x[..length]);
 
         // Before the first row there is nothing to rescale: "previous" starts as the first row's own
         // destination with factor 1, which rewrites each element with itself.
@@ -65,52 +70,16 @@ public static partial class Softmax
             if (float.IsNegativeInfinity(range.Max))
             {
                 Scale(previous, previousFactor);
-                nextRange = Range512(next);
+                nextRange = TWidth.Range(next);
                 factor = FillMasked(row, target);
             }
             else if (range.AllFinite && range.Max - range.Min < FastExp.InRangeLimit)
             {
-                factor = 1f / ExpStep512<InRangeExp>(row, range.Max, target, next, previous, previousFactor, out nextRange);
+                factor = 1f / TWidth.ExpStep<InRangeExp>(row, range.Max, target, next, previous, previousFactor, out nextRange);
             }
             else
             {
-                factor = 1f / ExpStep512<CheckedExp>(row, range.Max, target, next, previous, previousFactor, out nextRange);
-            }
-
-            previous = target;
-            previousFactor = factor;
-            range = nextRange;
-        }
-
-        Scale(previous, previousFactor);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PipelineRows(ReadOnlySpan<float> x, Span<float> destination, int rows, int length, int stride)
-    {
-        var range = Range(x[..length]);
-        var previous = destination[..length];
-        var previousFactor = 1f;
-        for (var r = 0; r < rows; r++)
-        {
-            var row = x.Slice(r * stride, length);
-            var target = destination.Slice(r * stride, length);
-            var next = r + 1 < rows ? x.Slice((r + 1) * stride, length) : row;
-            float factor;
-            RowRange nextRange;
-            if (float.IsNegativeInfinity(range.Max))
-            {
-                Scale(previous, previousFactor);
-                nextRange = Range(next);
-                factor = FillMasked(row, target);
-            }
-            else if (range.AllFinite && range.Max - range.Min < FastExp.InRangeLimit)
-            {
-                factor = 1f / ExpStep<InRangeExp>(row, range.Max, target, next, previous, previousFactor, out nextRange);
-            }
-            else
-            {
-                factor = 1f / ExpStep<CheckedExp>(row, range.Max, target, next, previous, previousFactor, out nextRange);
+                factor = 1f / TWidth.ExpStep<CheckedExp>(row, range.Max, target, next, previous, previousFactor, out nextRange);
             }
 
             previous = target;
@@ -300,5 +269,34 @@ public static partial class Softmax
     {
         destination.Fill(row.ContainsAnyExcept(float.NegativeInfinity) ? float.NaN : 0f);
         return 1f;
+    }
+
+    /// <summary>The vector width a row pipeline runs at: its range scan and its exponentiation step.</summary>
+    private interface IRowWidth
+    {
+        static abstract RowRange Range(ReadOnlySpan<float> row);
+
+        static abstract float ExpStep<TExp>(ReadOnlySpan<float> row, float max, Span<float> destination, ReadOnlySpan<float> next, Span<float> previous, float previousFactor, out RowRange nextRange)
+            where TExp : struct, IVectorExp;
+    }
+
+    /// <summary>512-bit vectors (AVX-512).</summary>
+    private readonly struct Width512 : IRowWidth
+    {
+        public static RowRange Range(ReadOnlySpan<float> row) => Range512(row);
+
+        public static float ExpStep<TExp>(ReadOnlySpan<float> row, float max, Span<float> destination, ReadOnlySpan<float> next, Span<float> previous, float previousFactor, out RowRange nextRange)
+            where TExp : struct, IVectorExp =>
+            ExpStep512<TExp>(row, max, destination, next, previous, previousFactor, out nextRange);
+    }
+
+    /// <summary><see cref="System.Numerics.Vector{T}"/> width (256-bit on x64, 128-bit on ARM64).</summary>
+    private readonly struct WidthVector : IRowWidth
+    {
+        public static RowRange Range(ReadOnlySpan<float> row) => Softmax.Range(row);
+
+        public static float ExpStep<TExp>(ReadOnlySpan<float> row, float max, Span<float> destination, ReadOnlySpan<float> next, Span<float> previous, float previousFactor, out RowRange nextRange)
+            where TExp : struct, IVectorExp =>
+            Softmax.ExpStep<TExp>(row, max, destination, next, previous, previousFactor, out nextRange);
     }
 }

@@ -36,11 +36,11 @@ public static partial class Softmax
 
         if (Vector512.IsHardwareAccelerated && rowLength >= Vector512<float>.Count)
         {
-            PipelineRows512(x, destination, rows, rowLength, rowLength);
+            PipelineRows<Width512>(x, destination, rows, rowLength, rowLength);
         }
         else if (rowLength >= Vector<float>.Count)
         {
-            PipelineRows(x, destination, rows, rowLength, rowLength);
+            PipelineRows<WidthVector>(x, destination, rows, rowLength, rowLength);
         }
         else
         {
