@@ -59,4 +59,26 @@ public static class OutputAgreement
 
         return worst;
     }
+
+    /// <summary>
+    /// Runs both sides once and compares their outputs with <see cref="AbsoluteTolerance"/>; on a mismatch
+    /// adds a line naming <paramref name="name"/> and <paramref name="output"/> to <paramref name="mismatches"/>
+    /// and returns false (the case is then not timed).
+    /// </summary>
+    public static bool AgreeAbsolutely(string name, string output, IKernelRunner galaxy, IKernelRunner anchor, List<string> mismatches, out double error)
+    {
+        ArgumentNullException.ThrowIfNull(galaxy);
+        ArgumentNullException.ThrowIfNull(anchor);
+        ArgumentNullException.ThrowIfNull(mismatches);
+        galaxy.Run();
+        anchor.Run();
+        error = WorstAbsoluteError(galaxy.Output, anchor.Output);
+        if (error <= AbsoluteTolerance)
+        {
+            return true;
+        }
+
+        mismatches.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{name}: {output} max abs error {error:G3} exceeds {AbsoluteTolerance:G3}"));
+        return false;
+    }
 }

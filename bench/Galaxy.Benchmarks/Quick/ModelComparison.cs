@@ -36,12 +36,8 @@ public static class ModelComparison
                 using var galaxy = workload.CreateGalaxy(modelCase, pools[modelCase.Threads]);
                 using var anchor = workload.CreateAnchor(modelCase);
 
-                galaxy.Run();
-                anchor.Run();
-                var error = OutputAgreement.WorstAbsoluteError(galaxy.Output, anchor.Output);
-                if (!(error <= OutputAgreement.AbsoluteTolerance))
+                if (!OutputAgreement.AgreeAbsolutely(name, "last_hidden_state", galaxy, anchor, mismatches, out var error))
                 {
-                    mismatches.Add(string.Create(CultureInfo.InvariantCulture, $"{name}: last_hidden_state max abs error {error:G3} exceeds {OutputAgreement.AbsoluteTolerance:G3}"));
                     continue;
                 }
 

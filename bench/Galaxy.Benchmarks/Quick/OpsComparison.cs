@@ -33,12 +33,8 @@ public static class OpsComparison
                 using var galaxy = opCase.CreateGalaxy(pools[opCase.Threads]);
                 using var anchor = opCase.CreateAnchor();
 
-                galaxy.Run();
-                anchor.Run();
-                var error = OutputAgreement.WorstAbsoluteError(galaxy.Output, anchor.Output);
-                if (!(error <= OutputAgreement.AbsoluteTolerance))
+                if (!OutputAgreement.AgreeAbsolutely(name, "output", galaxy, anchor, mismatches, out var error))
                 {
-                    mismatches.Add(string.Create(CultureInfo.InvariantCulture, $"{name}: absolute error {error:G3} exceeds {OutputAgreement.AbsoluteTolerance:G3}"));
                     continue;
                 }
 
