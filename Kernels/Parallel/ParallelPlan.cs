@@ -14,6 +14,9 @@ public sealed record ParallelPlan(ParallelMode Mode, IReadOnlyList<DeviceShare> 
 {
     public int Devices => Shares.Count;
 
+    /// <summary>How the collectives move chunks: around a ring (default) or straight to the device that needs them.</summary>
+    public CollectiveAlgorithm Exchange { get; init; } = CollectiveAlgorithm.Ring;
+
     /// <summary>Sequence rows of each device, in rank order.</summary>
     public int[] RowChunks => [.. Shares.Select(s => s.Rows)];
 

@@ -8,7 +8,7 @@ namespace Galaxy.Kernels.Parallel;
 
 /// <summary>
 /// Runs one device's part of a request, layer by layer, for any <see cref="ParallelMode"/>: the math of the
-/// model on this device's weight slices, with the collectives of <see cref="Ring"/> over an
+/// model on this device's weight slices, with the collectives of <see cref="Ring"/> or <see cref="Direct"/> (the plan's <see cref="ParallelPlan.Exchange"/>) over an
 /// <see cref="ICollective"/> between the devices. It does not know whether its peers are threads, processes
 /// or silos.
 /// </summary>
@@ -143,6 +143,8 @@ public sealed class ShardExecutor
 
         private bool Overlap => _owner._plan.Overlap;
 
+        private CollectiveAlgorithm Exchange => _owner._plan.Exchange;
+
         public async Task<ShardResult> ExecuteAsync()
         {
             var megatron = Mode == ParallelMode.MegatronTensor;
@@ -215,7 +217,8 @@ public sealed class ShardExecutor
             // Attention: TP over heads, fed by an AllGather of the (pre-LN: normalised) rows.
             Timed(() => WriteBlockInput(x, weights.AttentionNormGamma, weights.AttentionNormBeta, gathered.AsSpan(_rowStart * _hidden, _rows * _hidden)));
             var qkv = Buffer(ref _queryKeyValue, _sequence * 3 * width);
-            await Ring.AllGatherAsync(
+            await Collectives.AllGatherAsync(
+                Exchange,
                 _owner._collective,
                 Key(layer, CollectivePhase.AttentionGather),
                 _chunks,
@@ -229,7 +232,8 @@ public sealed class ShardExecutor
             // the ReduceScatter, right before its out-projection: it overlaps the ring like the GEMM tiles do.
             var attended = Buffer(ref _attended, _sequence * width);
             Timed(() => SplitHeads(qkv, width));
-            await Ring.ReduceScatterAsync(
+            await Collectives.ReduceScatterAsync(
+                Exchange,
                 _owner._collective,
                 Key(layer, CollectivePhase.AttentionReduce),
                 _chunks,
@@ -249,7 +253,8 @@ public sealed class ShardExecutor
             Timed(() => WriteBlockInput(x, weights.MlpNormGamma, weights.MlpNormBeta, gathered.AsSpan(_rowStart * _hidden, _rows * _hidden)));
             var columns = weights.Slice.ColumnCount;
             var up = Buffer(ref _up, _sequence * columns);
-            await Ring.AllGatherAsync(
+            await Collectives.AllGatherAsync(
+                Exchange,
                 _owner._collective,
                 Key(layer, CollectivePhase.MlpGather),
                 _chunks,
@@ -263,7 +268,8 @@ public sealed class ShardExecutor
                 _tileRows,
                 Overlap,
                 _cancellation).ConfigureAwait(false);
-            await Ring.ReduceScatterAsync(
+            await Collectives.ReduceScatterAsync(
+                Exchange,
                 _owner._collective,
                 Key(layer, CollectivePhase.MlpReduce),
                 _chunks,
@@ -290,7 +296,7 @@ public sealed class ShardExecutor
                 Attend(qkv, width, weights.Slice.HeadCount, _sequence, 0, attended);
                 PartialRows(attended, weights.Output, 0, _sequence, partial);
             });
-            await Ring.AllReduceAsync(_owner._collective, Key(layer, CollectivePhase.AttentionReduce), _chunks, _hidden, partial, _tileRows, _cancellation).ConfigureAwait(false);
+            await Collectives.AllReduceAsync(Exchange, _owner._collective, Key(layer, CollectivePhase.AttentionReduce), _chunks, _hidden, partial, _tileRows, _cancellation).ConfigureAwait(false);
             Timed(() => Connect(x, partial, weights.OutputBias, weights.AttentionNormGamma, weights.AttentionNormBeta));
 
             var columns = weights.Slice.ColumnCount;
@@ -302,7 +308,7 @@ public sealed class ShardExecutor
                 BlockMath.Activate(_config.Activation, up);
                 PartialRows(up, weights.Down, 0, _sequence, partial);
             });
-            await Ring.AllReduceAsync(_owner._collective, Key(layer, CollectivePhase.MlpReduce), _chunks, _hidden, partial, _tileRows, _cancellation).ConfigureAwait(false);
+            await Collectives.AllReduceAsync(Exchange, _owner._collective, Key(layer, CollectivePhase.MlpReduce), _chunks, _hidden, partial, _tileRows, _cancellation).ConfigureAwait(false);
             Timed(() => Connect(x, partial, weights.DownBias, weights.MlpNormGamma, weights.MlpNormBeta));
         }
 
@@ -321,8 +327,8 @@ public sealed class ShardExecutor
                 BlockMath.SplitQueryKeyValue(qkv, _rows, width, query, keys.AsSpan(_rowStart * width, _rows * width), values.AsSpan(_rowStart * width, _rows * width));
             });
             await Task.WhenAll(
-                Ring.AllGatherAsync(_owner._collective, Key(layer, CollectivePhase.KeyGather), _chunks, width, keys, null, _tileRows, Overlap, _cancellation),
-                Ring.AllGatherAsync(_owner._collective, Key(layer, CollectivePhase.ValueGather), _chunks, width, values, null, _tileRows, Overlap, _cancellation)).ConfigureAwait(false);
+                Collectives.AllGatherAsync(Exchange, _owner._collective, Key(layer, CollectivePhase.KeyGather), _chunks, width, keys, null, _tileRows, Overlap, _cancellation),
+                Collectives.AllGatherAsync(Exchange, _owner._collective, Key(layer, CollectivePhase.ValueGather), _chunks, width, values, null, _tileRows, Overlap, _cancellation)).ConfigureAwait(false);
             Timed(() =>
             {
                 var attended = Buffer(ref _rowAttended, _rows * width);

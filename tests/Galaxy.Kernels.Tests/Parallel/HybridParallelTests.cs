@@ -62,6 +62,58 @@ public sealed class HybridParallelTests : IDisposable
         AssertMatchesReference(config, source, ids, types, mask, result.Hidden, $"{plan}");
     }
 
+    [Theory]
+    [InlineData(ModelArchitecture.Bert, ParallelMode.Hybrid, 3, 128, 0, true)]
+    [InlineData(ModelArchitecture.Gpt2, ParallelMode.Hybrid, 4, 33, 4, true)]
+    [InlineData(ModelArchitecture.Opt, ParallelMode.Hybrid, 5, 7, 1, false)]
+    [InlineData(ModelArchitecture.DistilBert, ParallelMode.MegatronTensor, 3, 40, 0, true)]
+    [InlineData(ModelArchitecture.Gpt2, ParallelMode.Sequence, 3, 29, 5, true)]
+    [InlineData(ModelArchitecture.Bert, ParallelMode.Hybrid, 1, 9, 0, true)]
+    public async Task Run_DirectExchange_MatchesTheSingleDeviceModel(ModelArchitecture architecture, ParallelMode mode, int devices, int sequence, int tileRows, bool overlap)
+    {
+        var config = TinyModels.Of(architecture) with { MaxPositions = 400 };
+        var source = InMemoryTensorSource.Synthetic(config, seed: 3);
+        var plan = RandomPlan(mode, devices, config, sequence, new Random(devices * 31)) with
+        {
+            Overlap = overlap,
+            TileRows = tileRows,
+            Exchange = CollectiveAlgorithm.Direct,
+        };
+        var ids = TinyModels.Tokens(sequence, devices);
+        using var cluster = new SimulatedCluster(config, source, plan);
+        var result = await cluster.RunAsync(1, ids, cancellationToken: TestContext.Current.CancellationToken);
+
+        AssertMatchesReference(config, source, ids, [], [], result.Hidden, $"{plan}");
+    }
+
+    [Fact]
+    public async Task Run_HybridDirect_MovesTheBytesTheDirectFormulaSays()
+    {
+        var config = TinyModels.Of(ModelArchitecture.Bert) with { MaxPositions = 400 };
+        var plan = new ParallelPlan(ParallelMode.Hybrid, [new(1, 20, 5), new(0, 40, 11), new(3, 20, 0), new(0, 0, 9)], TileRows: 3)
+        {
+            Exchange = CollectiveAlgorithm.Direct,
+        };
+        using var cluster = new SimulatedCluster(config, InMemoryTensorSource.Synthetic(config, 1), plan);
+        var sequence = 25;
+
+        await cluster.RunAsync(1, TinyModels.Tokens(sequence, 1), cancellationToken: TestContext.Current.CancellationToken);
+
+        // Per layer, rank r: each AllGather sends (N − 1)·s_r·H floats and receives (S − s_r)·H; each
+        // ReduceScatter sends (S − s_r)·H and receives (N − 1)·s_r·H. Two of each per layer: the same total a
+        // rank sends in the ring when the split is even.
+        var n = plan.Devices;
+        var h = config.HiddenSize;
+        var stats = cluster.Stats.Snapshot();
+        var rows = plan.RowChunks;
+        for (var r = 0; r < n; r++)
+        {
+            long each = config.Layers * 2L * 4 * h * (((n - 1L) * rows[r]) + (sequence - rows[r]));
+            Assert.Equal(each, stats.Where(s => s.Rank == r).Sum(s => s.BytesSent));
+            Assert.Equal(each, stats.Where(s => s.Rank == r).Sum(s => s.BytesReceived));
+        }
+    }
+
     [Fact]
     public async Task Run_TwoRequestsAtOnce_EachGetsItsOwnAnswer()
     {
