@@ -96,7 +96,7 @@ public sealed class InferenceGrain(ModelCatalog catalog, DeviceDirectory directo
     /// <summary>Runs one sequence on <paramref name="devices"/> (an even split until the planner exists) and assembles (S, H).</summary>
     private async Task<(float[] Hidden, DeviceTiming[] Devices)> RunOnDevicesAsync(LoadedModel model, int[] tokenIds, IReadOnlyList<string> devices)
     {
-        var plan = ParallelPlan.Uniform(ParallelMode.Hybrid, devices.Count, model.Config, tokenIds.Length);
+        var plan = ParallelPlan.Uniform(ParallelMode.Hybrid, devices.Count, model.Config, tokenIds.Length) with { Exchange = CollectiveAlgorithm.Direct };
         var wire = plan.ToWire();
         var requestId = Random.Shared.NextInt64(1, long.MaxValue);
         var shards = devices.Select(device => GrainFactory.GetGrain<IShardGrain>(DeviceKeys.Shard(ModelId, device))).ToArray();

@@ -14,7 +14,8 @@ internal static class PlanConversion
         },
         [.. plan.Shares.Select(s => new PlanShare(s.Heads, s.MlpColumns, s.Rows))],
         plan.Overlap,
-        plan.TileRows);
+        plan.TileRows,
+        plan.Exchange == CollectiveAlgorithm.Direct ? PlanExchange.Direct : PlanExchange.Ring);
 
     public static ParallelPlan ToKernels(this ShardPlan plan) => new(
         plan.Mode switch
@@ -26,7 +27,15 @@ internal static class PlanConversion
         },
         [.. plan.Shares.Select(s => new DeviceShare(s.Heads, s.MlpColumns, s.Rows))],
         plan.Overlap,
-        plan.TileRows);
+        plan.TileRows)
+    {
+        Exchange = plan.Exchange switch
+        {
+            PlanExchange.Ring => CollectiveAlgorithm.Ring,
+            PlanExchange.Direct => CollectiveAlgorithm.Direct,
+            _ => throw new ArgumentException($"Unknown exchange {plan.Exchange}.", nameof(plan)),
+        },
+    };
 
     public static LayerTime ToWire(this LayerTiming timing) => new(timing.Layer, timing.ComputeMilliseconds, timing.WallMilliseconds);
 }

@@ -45,7 +45,7 @@ public sealed class SerializationTests(ClusterFixture fixture)
     [Fact]
     public void ShardRequest_RoundTrip_KeepsEveryField()
     {
-        var plan = new ShardPlan(PlanMode.MegatronTensor, [new PlanShare(5, 700, 3), new PlanShare(7, 836, 0)], false, 16);
+        var plan = new ShardPlan(PlanMode.MegatronTensor, [new PlanShare(5, 700, 3), new PlanShare(7, 836, 0)], false, 16, PlanExchange.Direct);
         var request = new ShardRequest(42, [101, 2023, 102], [0, 0, 1], [1, 1, 0], plan, 1, ["dev1", "dev2"]);
 
         var back = RoundTrip(request);
@@ -54,7 +54,7 @@ public sealed class SerializationTests(ClusterFixture fixture)
         Assert.Equal(request.TokenIds, back.TokenIds);
         Assert.Equal(request.TokenTypeIds, back.TokenTypeIds);
         Assert.Equal(request.KeyMask, back.KeyMask);
-        Assert.Equal((plan.Mode, plan.Overlap, plan.TileRows), (back.Plan.Mode, back.Plan.Overlap, back.Plan.TileRows));
+        Assert.Equal((plan.Mode, plan.Overlap, plan.TileRows, plan.Exchange), (back.Plan.Mode, back.Plan.Overlap, back.Plan.TileRows, back.Plan.Exchange));
         Assert.Equal(plan.Shares, back.Plan.Shares);
         Assert.Equal(request.Rank, back.Rank);
         Assert.Equal(request.Peers, back.Peers);

@@ -53,7 +53,7 @@ public static class ClusterBenchmark
                 continue;
             }
 
-            var plan = ParallelPlan.Uniform(ParallelMode.Hybrid, Devices, model.Config, model.Sequence);
+            var plan = ParallelPlan.Uniform(ParallelMode.Hybrid, Devices, model.Config, model.Sequence) with { Exchange = CollectiveAlgorithm.Direct };
             using var inProcess = LoadSimulated(model, plan);
             var coordinator = cluster.Grains.GetGrain<IInferenceGrain>(model.ModelId);
             var clusterSamples = new List<Sample>();
@@ -133,7 +133,8 @@ public static class ClusterBenchmark
                 tileBytes,
                 maxDifference,
                 load?.CoresUsedByOthers(),
-                clusterSamples.Count));
+                clusterSamples.Count,
+                plan.Exchange));
         }
 
         // What the silos cost with no request in flight (membership, timers, the thread pool, late JIT), measured after

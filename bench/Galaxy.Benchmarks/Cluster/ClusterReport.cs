@@ -26,6 +26,7 @@ public static class ClusterReport
             json.WriteString("model", row.Model);
             json.WriteNumber("seq", row.Sequence);
             json.WriteNumber("devices", row.Devices);
+            json.WriteString("exchange", row.Exchange == Galaxy.Kernels.Parallel.CollectiveAlgorithm.Ring ? "ring" : "direct");
             json.WriteNumber("cluster_ms", Math.Round(row.ClusterMilliseconds, 3));
             json.WriteNumber("inprocess_ms", Math.Round(row.InProcessMilliseconds, 3));
             json.WriteNumber("overhead", Math.Round(row.Overhead, 4));
@@ -84,23 +85,24 @@ public static class ClusterReport
 
         console.Write(table);
         summary.WriteLine("cl/ip = cluster / in-process.");
-        summary.WriteLine("cluster ms: IInferenceGrain.InferAsync from the first silo (3 device silos in this process, TCP loopback); in-process ms: SimulatedCluster.RunAsync, same plan (uniform hybrid, overlap on, whole chunks), same model files, 1 kernel thread per device on both sides; medians over rounds that alternate the two.");
+        summary.WriteLine("cluster ms: IInferenceGrain.InferAsync from the first silo (3 device silos in this process, TCP loopback); in-process ms: SimulatedCluster.RunAsync, same plan (the coordinator's: uniform hybrid, overlap on, whole chunks, direct exchange), same model files, 1 kernel thread per device on both sides; medians over rounds that alternate the two.");
         summary.WriteLine("overhead = cluster ms / in-process ms − 1 of the medians (per round: the same ratio of each round's pair); ms/layer added = (cluster − in-process) / layers.");
         summary.WriteLine("in layers = the longest any device spent inside its layers (wall, ring waits included); outside = request − in layers (fan-out, embedding, fan-in, result); compute = the most any device computed (arithmetic only); cpu = the process's CPU time per request, all threads; tile calls counted on the in-process side, which runs the same schedule.");
         foreach (var row in outcome.Rows)
         {
             var met = row.Overhead <= TargetOverhead ? "met" : "MISSED";
 
-            // With whole chunks (the coordinator's plan) every ring step is one call per device, and the steps of a
-            // collective follow one another, so calls per device per layer = sequential ring steps per layer.
-            var stepsPerLayer = (double)row.TileCallsPerRequest / row.Devices / row.Layers;
+            // With whole chunks (the coordinator's plan) a ring step is one call per device and the steps of a
+            // collective follow one another; a direct exchange sends its N − 1 calls per device in one step.
+            double stepsPerLayer = row.StepsPerLayer;
+            var callsPerLayer = (double)row.TileCallsPerRequest / row.Devices / row.Layers;
             var insidePerLayer = (row.ClusterLayersMilliseconds - row.InProcessLayersMilliseconds) / row.Layers;
             var computePerLayer = (row.ClusterComputeMilliseconds - row.InProcessComputeMilliseconds) / row.Layers;
             var callCost = CallMilliseconds(row.MeanTileBytes);
             summary.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{row.Model} seq {row.Sequence}: target ≤ {TargetOverhead:P0} {met}: {Percent(row.Overhead)} (per-round median {Percent(row.PairedOverhead.Median)}), {row.OverheadPerLayerMilliseconds:+0.00;-0.00} ms per layer."));
             summary.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  where: {insidePerLayer:+0.00;-0.00} ms per layer inside the layers ({insidePerLayer / stepsPerLayer:+0.00;-0.00} ms per ring step, {stepsPerLayer:F0} sequential steps per layer), " +
+                $"  where: {insidePerLayer:+0.00;-0.00} ms per layer inside the layers ({insidePerLayer / stepsPerLayer:+0.00;-0.00} ms per step, {stepsPerLayer:F0} sequential steps of {callsPerLayer / stepsPerLayer:F0} call(s) per device per layer, {(row.Exchange == Galaxy.Kernels.Parallel.CollectiveAlgorithm.Ring ? "ring" : "direct")}), " +
                 $"{row.ClusterOutsideMilliseconds - row.InProcessOutsideMilliseconds:+0.0;-0.0} ms per request outside them; compute {computePerLayer:+0.00;-0.00} ms per layer."));
             summary.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  tiles: {row.TileCallsPerRequest} calls per request, {row.MeanTileBytes / 1024:F1} KB each; one way ~{callCost:F2} ms per call of that size between two idle silos (docs/transport.md, interpolated), ~{callCost * stepsPerLayer:F1} ms per layer over {stepsPerLayer:F0} steps."));

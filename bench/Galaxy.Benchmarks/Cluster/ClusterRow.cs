@@ -21,6 +21,7 @@ namespace Galaxy.Benchmarks.Cluster;
 /// <param name="MaxAbsDifference">Largest difference between the two sides' last hidden states.</param>
 /// <param name="CoresUsedByOthers">Cores other processes used meanwhile (null off Linux).</param>
 /// <param name="Rounds">Measured rounds.</param>
+/// <param name="Exchange">How the plan's collectives move chunks (ring or direct).</param>
 public sealed record ClusterRow(
     string Model,
     int Sequence,
@@ -41,8 +42,12 @@ public sealed record ClusterRow(
     double MeanTileBytes,
     double MaxAbsDifference,
     double? CoresUsedByOthers,
-    int Rounds)
+    int Rounds,
+    Galaxy.Kernels.Parallel.CollectiveAlgorithm Exchange)
 {
+    /// <summary>Sequential message steps per layer: four collectives of N − 1 ring steps each, or of one direct step.</summary>
+    public int StepsPerLayer => Exchange == Galaxy.Kernels.Parallel.CollectiveAlgorithm.Ring ? 4 * (Devices - 1) : 4;
+
     /// <summary>cluster / in-process − 1 of the medians.</summary>
     public double Overhead => (ClusterMilliseconds / InProcessMilliseconds) - 1;
 
