@@ -47,6 +47,17 @@ internal static class SpanChecks
         }
     }
 
+    /// <summary>Throws if <paramref name="destination"/> shares any byte with <paramref name="input"/> (spans of different element types).</summary>
+    public static void ThrowIfBytesOverlap<TInput, TDestination>(ReadOnlySpan<TInput> input, ReadOnlySpan<TDestination> destination, string inputName)
+        where TInput : struct
+        where TDestination : struct
+    {
+        if (MemoryMarshal.AsBytes(input).Overlaps(MemoryMarshal.AsBytes(destination)))
+        {
+            throw new ArgumentException($"destination overlaps {inputName}; this op cannot write over its inputs.", nameof(destination));
+        }
+    }
+
     /// <summary>Throws if <paramref name="destination"/> shares any memory with <paramref name="input"/>.</summary>
     public static void ThrowIfOverlap<TInput>(ReadOnlySpan<TInput> input, ReadOnlySpan<float> destination, string inputName)
         where TInput : struct
