@@ -4,7 +4,8 @@ namespace Galaxy.Grains;
 
 /// <summary>
 /// The <see cref="ICollective"/> of one shard in one request: a send is one <see cref="IShardGrain.ReceiveTileAsync"/>
-/// call on the peer (the executor keeps a small window of them in flight per collective), a receive waits in the
+/// call on the peer carrying the tile's bytes as the collectives encoded them for the link (the plan's link
+/// precision), the executor keeping a small window of them in flight per collective; a receive waits in the
 /// request's <see cref="TileInbox"/>.
 /// </summary>
 internal sealed class GrainCollective(int rank, IReadOnlyList<IShardGrain> peers, TileInbox inbox) : ICollective
@@ -13,21 +14,21 @@ internal sealed class GrainCollective(int rank, IReadOnlyList<IShardGrain> peers
 
     public int Size => peers.Count;
 
-    public ValueTask SendAsync(int destination, TileKey key, ReadOnlyMemory<float> data, CancellationToken cancellationToken = default)
+    public ValueTask SendAsync(int destination, TileKey key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
-        // The payload is a copy, so the caller may reuse its buffer as soon as this returns; the call's task tracks delivery.
-        var tile = new TileMessage(key.RequestId, key.Layer, (int)key.Phase, key.Step, key.Tile, rank, TensorPayload.CopyOf(data.Span));
+        // The message owns a copy, so the caller may reuse its buffer as soon as this returns; the call's task tracks delivery.
+        var tile = new TileMessage(key.RequestId, key.Layer, (int)key.Phase, key.Step, key.Tile, rank, data.ToArray());
         return new ValueTask(peers[destination].ReceiveTileAsync(tile));
     }
 
-    public async ValueTask ReceiveAsync(int source, TileKey key, Memory<float> destination, CancellationToken cancellationToken = default)
+    public async ValueTask ReceiveAsync(int source, TileKey key, Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         var payload = await inbox.TakeAsync(source, key, cancellationToken).ConfigureAwait(false);
         if (payload.Length != destination.Length)
         {
-            throw new InvalidDataException($"Tile {key} from rank {source} has {payload.Length} values; rank {rank} expected {destination.Length}.");
+            throw new InvalidDataException($"Tile {key} from rank {source} has {payload.Length} bytes; rank {rank} expected {destination.Length}.");
         }
 
-        payload.Values.CopyTo(destination.Span);
+        payload.CopyTo(destination);
     }
 }

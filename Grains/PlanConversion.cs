@@ -15,7 +15,14 @@ internal static class PlanConversion
         [.. plan.Shares.Select(s => new PlanShare(s.Heads, s.MlpColumns, s.Rows))],
         plan.Overlap,
         plan.TileRows,
-        plan.Exchange == CollectiveAlgorithm.Direct ? PlanExchange.Direct : PlanExchange.Ring);
+        plan.Exchange == CollectiveAlgorithm.Direct ? PlanExchange.Direct : PlanExchange.Ring,
+        plan.Precision switch
+        {
+            LinkPrecision.Fp32 => PlanLinkPrecision.Fp32,
+            LinkPrecision.Bf16 => PlanLinkPrecision.Bf16,
+            LinkPrecision.Int8 => PlanLinkPrecision.Int8,
+            _ => throw new ArgumentException($"Unknown link precision {plan.Precision}.", nameof(plan)),
+        });
 
     public static ParallelPlan ToKernels(this ShardPlan plan) => new(
         plan.Mode switch
@@ -34,6 +41,13 @@ internal static class PlanConversion
             PlanExchange.Ring => CollectiveAlgorithm.Ring,
             PlanExchange.Direct => CollectiveAlgorithm.Direct,
             _ => throw new ArgumentException($"Unknown exchange {plan.Exchange}.", nameof(plan)),
+        },
+        Precision = plan.Precision switch
+        {
+            PlanLinkPrecision.Fp32 => LinkPrecision.Fp32,
+            PlanLinkPrecision.Bf16 => LinkPrecision.Bf16,
+            PlanLinkPrecision.Int8 => LinkPrecision.Int8,
+            _ => throw new ArgumentException($"Unknown link precision {plan.Precision} (fp32, bf16 or int8).", nameof(plan)),
         },
     };
 

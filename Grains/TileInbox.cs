@@ -10,12 +10,12 @@ namespace Galaxy.Grains;
 /// </summary>
 internal sealed class TileInbox
 {
-    private readonly ConcurrentDictionary<(int Source, TileKey Key), TaskCompletionSource<TensorPayload>> _slots = new();
+    private readonly ConcurrentDictionary<(int Source, TileKey Key), TaskCompletionSource<byte[]>> _slots = new();
     private Exception? _failure;
 
     /// <summary>Hands a tile to its receive (now or when it comes).</summary>
     /// <exception cref="InvalidOperationException">The same tile arrived twice.</exception>
-    public void Deposit(int source, TileKey key, TensorPayload payload)
+    public void Deposit(int source, TileKey key, byte[] payload)
     {
         if (!Slot(source, key).TrySetResult(payload) && _failure is null)
         {
@@ -24,7 +24,7 @@ internal sealed class TileInbox
     }
 
     /// <summary>Waits for the tile (source, key) and forgets it.</summary>
-    public async Task<TensorPayload> TakeAsync(int source, TileKey key, CancellationToken cancellationToken)
+    public async Task<byte[]> TakeAsync(int source, TileKey key, CancellationToken cancellationToken)
     {
         var slot = Slot(source, key);
         try
@@ -47,9 +47,9 @@ internal sealed class TileInbox
         }
     }
 
-    private TaskCompletionSource<TensorPayload> Slot(int source, TileKey key)
+    private TaskCompletionSource<byte[]> Slot(int source, TileKey key)
     {
-        var slot = _slots.GetOrAdd((source, key), _ => new TaskCompletionSource<TensorPayload>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var slot = _slots.GetOrAdd((source, key), _ => new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (_failure is not null)
         {
             slot.TrySetException(_failure);

@@ -12,23 +12,25 @@ public sealed class CollectiveStats
 {
     private readonly ConcurrentDictionary<(int Rank, int Layer, CollectivePhase Phase), Counters> _counters = new();
 
-    /// <summary>Counts one tile of <paramref name="floatCount"/> floats sent by <paramref name="rank"/>.</summary>
-    public void RecordSend(int rank, TileKey key, int floatCount)
+    /// <summary>Counts one tile of <paramref name="byteCount"/> bytes (as it crossed the link) sent by <paramref name="rank"/>.</summary>
+    public void RecordSend(int rank, TileKey key, int byteCount)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(byteCount);
         var counters = For(rank, key);
-        Interlocked.Add(ref counters.BytesSent, (long)floatCount * sizeof(float));
+        Interlocked.Add(ref counters.BytesSent, byteCount);
         Interlocked.Increment(ref counters.MessagesSent);
     }
 
     /// <summary>
-    /// Counts one tile of <paramref name="floatCount"/> floats received by <paramref name="rank"/>, whose
+    /// Counts one tile of <paramref name="byteCount"/> bytes received by <paramref name="rank"/>, whose
     /// receive waited <paramref name="waitTicks"/> <see cref="Stopwatch"/> ticks for it (0 if it was there).
     /// </summary>
-    public void RecordReceive(int rank, TileKey key, int floatCount, long waitTicks)
+    public void RecordReceive(int rank, TileKey key, int byteCount, long waitTicks)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(byteCount);
         ArgumentOutOfRangeException.ThrowIfNegative(waitTicks);
         var counters = For(rank, key);
-        Interlocked.Add(ref counters.BytesReceived, (long)floatCount * sizeof(float));
+        Interlocked.Add(ref counters.BytesReceived, byteCount);
         Interlocked.Increment(ref counters.MessagesReceived);
         Interlocked.Add(ref counters.WaitTicks, waitTicks);
     }

@@ -5,14 +5,14 @@ namespace Galaxy.Kernels.Parallel;
 /// its receives spent waiting for tiles that had not arrived yet.
 /// </summary>
 /// <remarks>
-/// <see cref="Ring.ReduceScatterAsync"/> receives a tile's running sum only after producing that tile's partial,
-/// so its wait is the communication that compute did not hide. <see cref="Ring.AllGatherAsync"/> with overlap
+/// <see cref="Ring.ReduceScatterAsync(ICollective, TileKey, int[], int, Func{int, int, int, Memory{float}, ValueTask}, Memory{float}, int, bool, LinkPrecision, CancellationToken)"/> receives a tile's running sum only after producing that tile's partial,
+/// so its wait is the communication that compute did not hide. <see cref="Ring.AllGatherAsync(ICollective, TileKey, int[], int, Memory{float}, Func{int, int, int, ValueTask}?, int, bool, LinkPrecision, CancellationToken)"/> with overlap
 /// receives on its own task while the caller computes, so its wait counts hidden link time too.
 /// </remarks>
 /// <param name="Rank">The device.</param>
 /// <param name="Layer">The layer the tiles belong to (<see cref="TileKey.Layer"/>).</param>
 /// <param name="Phase">The collective within the layer.</param>
-/// <param name="BytesSent">Payload bytes sent (4 per float; no headers).</param>
+/// <param name="BytesSent">Payload bytes sent, as encoded on the link (<see cref="TileCodec.EncodedBytes"/>: 4 per value in fp32, 2 in bf16, 1 per value + 4 per row in int8; no headers).</param>
 /// <param name="BytesReceived">Payload bytes received.</param>
 /// <param name="MessagesSent">Tiles sent.</param>
 /// <param name="MessagesReceived">Tiles received.</param>

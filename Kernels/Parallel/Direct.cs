@@ -15,10 +15,12 @@ namespace Galaxy.Kernels.Parallel;
 /// <remarks>
 /// <para>Keys: every tile t of a collective is <c>key.At(firstStep, t)</c>; the receive names its source, so the
 /// N − 1 tiles with the same key from different ranks never mix.</para>
-/// <para>Bytes (floats × 4; rank r, S = Σ chunkRows, w = width):
-/// AllGather sends <c>(N − 1)·chunkRows[r]·w</c> and receives <c>(S − chunkRows[r])·w</c> floats;
-/// ReduceScatter sends <c>(S − chunkRows[r])·w</c> and receives <c>(N − 1)·chunkRows[r]·w</c> floats;
+/// <para>Bytes (rank r, S = Σ chunkRows, w = width; B(R) = <see cref="TileCodec.EncodedBytes"/>(precision, R, w)):
+/// AllGather sends <c>(N − 1)·B(chunkRows[r])</c> and receives <c>B(S − chunkRows[r])</c> bytes;
+/// ReduceScatter sends <c>B(S − chunkRows[r])</c> and receives <c>(N − 1)·B(chunkRows[r])</c> bytes;
 /// AllReduce is the sum of the two.</para>
+/// <para>Precision: as for <see cref="Ring"/>; each partial is encoded once by its producer and decoded by the chunk's
+/// owner, which adds in fp32; an AllGather's owner encodes its chunk once and keeps the decoded values too.</para>
 /// <para>Sums: rank r's chunk is <c>((p[r] + p[r−1]) + p[r−2]) + …</c> (ranks mod N) whatever order tiles arrive
 /// in, with or without overlap.</para>
 /// </remarks>
@@ -29,7 +31,7 @@ public static class Direct
     /// chunk from its owner. With <paramref name="overlap"/> the own chunk's tiles go to <paramref name="onRowsReady"/>
     /// first, then the received tiles as they land, in the order r−1, r−2, … .
     /// </summary>
-    /// <inheritdoc cref="Ring.AllGatherAsync" path="/param"/>
+    /// <inheritdoc cref="Ring.AllGatherAsync(ICollective, TileKey, int[], int, Memory{float}, Func{int, int, int, ValueTask}?, int, bool, CancellationToken)" path="/param"/>
     public static Task AllGatherAsync(
         ICollective collective,
         TileKey key,
@@ -39,9 +41,24 @@ public static class Direct
         Func<int, int, int, ValueTask>? onRowsReady,
         int tileRows,
         bool overlap,
+        CancellationToken cancellationToken = default) =>
+        AllGatherAsync(collective, key, chunkRows, width, gathered, onRowsReady, tileRows, overlap, LinkPrecision.Fp32, cancellationToken);
+
+    /// <summary>The same with tiles encoded as <paramref name="precision"/> on the links.</summary>
+    /// <inheritdoc cref="Ring.AllGatherAsync(ICollective, TileKey, int[], int, Memory{float}, Func{int, int, int, ValueTask}?, int, bool, LinkPrecision, CancellationToken)" path="/param"/>
+    public static Task AllGatherAsync(
+        ICollective collective,
+        TileKey key,
+        int[] chunkRows,
+        int width,
+        Memory<float> gathered,
+        Func<int, int, int, ValueTask>? onRowsReady,
+        int tileRows,
+        bool overlap,
+        LinkPrecision precision,
         CancellationToken cancellationToken = default)
     {
-        var layout = RingLayout.Create(collective, chunkRows, width, tileRows);
+        var layout = RingLayout.Create(collective, chunkRows, width, tileRows, precision);
         layout.CheckBuffer(gathered.Length, layout.TotalRows, "the whole sequence", nameof(gathered));
         return AllGatherCoreAsync(collective, layout, key, 0, gathered, onRowsReady, overlap, cancellationToken);
     }
@@ -50,7 +67,7 @@ public static class Direct
     /// ReduceScatter: rank r produces its partial of chunk r+1, r+2, … (each tile sent to the chunk's owner as soon
     /// as it is produced), then of its own chunk, and adds the other ranks' partials of its chunk as they arrive.
     /// </summary>
-    /// <inheritdoc cref="Ring.ReduceScatterAsync" path="/param"/>
+    /// <inheritdoc cref="Ring.ReduceScatterAsync(ICollective, TileKey, int[], int, Func{int, int, int, Memory{float}, ValueTask}, Memory{float}, int, bool, CancellationToken)" path="/param"/>
     public static Task ReduceScatterAsync(
         ICollective collective,
         TileKey key,
@@ -60,9 +77,24 @@ public static class Direct
         Memory<float> reduced,
         int tileRows,
         bool overlap,
+        CancellationToken cancellationToken = default) =>
+        ReduceScatterAsync(collective, key, chunkRows, width, producePartial, reduced, tileRows, overlap, LinkPrecision.Fp32, cancellationToken);
+
+    /// <summary>The same with tiles encoded as <paramref name="precision"/> on the links.</summary>
+    /// <inheritdoc cref="Ring.ReduceScatterAsync(ICollective, TileKey, int[], int, Func{int, int, int, Memory{float}, ValueTask}, Memory{float}, int, bool, LinkPrecision, CancellationToken)" path="/param"/>
+    public static Task ReduceScatterAsync(
+        ICollective collective,
+        TileKey key,
+        int[] chunkRows,
+        int width,
+        Func<int, int, int, Memory<float>, ValueTask> producePartial,
+        Memory<float> reduced,
+        int tileRows,
+        bool overlap,
+        LinkPrecision precision,
         CancellationToken cancellationToken = default)
     {
-        var layout = RingLayout.Create(collective, chunkRows, width, tileRows);
+        var layout = RingLayout.Create(collective, chunkRows, width, tileRows, precision);
         ArgumentNullException.ThrowIfNull(producePartial);
         layout.CheckBuffer(reduced.Length, layout.RowsOf(layout.Rank), $"rank {layout.Rank}'s chunk", nameof(reduced));
         return overlap
@@ -71,7 +103,7 @@ public static class Direct
     }
 
     /// <summary>AllReduce: the direct ReduceScatter (step 0 of <paramref name="key"/>), then the direct AllGather (step 1).</summary>
-    /// <inheritdoc cref="Ring.AllReduceAsync" path="/param"/>
+    /// <inheritdoc cref="Ring.AllReduceAsync(ICollective, TileKey, int[], int, Memory{float}, int, CancellationToken)" path="/param"/>
     public static Task AllReduceAsync(
         ICollective collective,
         TileKey key,
@@ -79,9 +111,22 @@ public static class Direct
         int width,
         Memory<float> data,
         int tileRows,
+        CancellationToken cancellationToken = default) =>
+        AllReduceAsync(collective, key, chunkRows, width, data, tileRows, LinkPrecision.Fp32, cancellationToken);
+
+    /// <summary>The same with tiles encoded as <paramref name="precision"/> on the links.</summary>
+    /// <inheritdoc cref="Ring.AllReduceAsync(ICollective, TileKey, int[], int, Memory{float}, int, LinkPrecision, CancellationToken)" path="/param"/>
+    public static Task AllReduceAsync(
+        ICollective collective,
+        TileKey key,
+        int[] chunkRows,
+        int width,
+        Memory<float> data,
+        int tileRows,
+        LinkPrecision precision,
         CancellationToken cancellationToken = default)
     {
-        var layout = RingLayout.Create(collective, chunkRows, width, tileRows);
+        var layout = RingLayout.Create(collective, chunkRows, width, tileRows, precision);
         layout.CheckBuffer(data.Length, layout.TotalRows, "the whole sequence", nameof(data));
         return AllReduceCoreAsync(collective, layout, key, data, cancellationToken);
     }
@@ -103,9 +148,10 @@ public static class Direct
         bool overlap,
         CancellationToken cancellationToken)
     {
+        using var wire = new GatherWire(layout, gathered);
         if (!overlap || onRowsReady is null || layout.Size == 1)
         {
-            await ExchangeChunksAsync(collective, layout, key, step, gathered, ready: null, cancellationToken).ConfigureAwait(false);
+            await ExchangeChunksAsync(collective, layout, key, step, gathered, wire, ready: null, cancellationToken).ConfigureAwait(false);
             if (onRowsReady is not null)
             {
                 for (var chunk = 0; chunk < layout.Size; chunk++)
@@ -124,7 +170,7 @@ public static class Direct
         // The exchange runs on its own task so sends and receives never wait for the caller's compute.
         var ready = Channel.CreateUnbounded<RowRange>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var exchange = Task.Run(() => ExchangeChunksAsync(collective, layout, key, step, gathered, ready.Writer, stopping.Token), CancellationToken.None);
+        var exchange = Task.Run(() => ExchangeChunksAsync(collective, layout, key, step, gathered, wire, ready.Writer, stopping.Token), CancellationToken.None);
         try
         {
             var own = layout.Rank;
@@ -159,17 +205,19 @@ public static class Direct
         TileKey key,
         int step,
         Memory<float> gathered,
+        GatherWire wire,
         ChannelWriter<RowRange>? ready,
         CancellationToken cancellationToken)
     {
         var sends = new SendWindow(SendWindow.DefaultSlots, floatsPerBuffer: 0);
+        var inbox = layout.RawWire || layout.Size == 1 ? null : ArrayPool<byte>.Shared.Rent(layout.TileWireBytes);
         try
         {
             var n = layout.Size;
             var own = layout.Rank;
             for (var t = 0; t < layout.TileCount(own); t++)
             {
-                var tile = layout.Slice(gathered, layout.Tile(own, t));
+                var tile = wire.OwnTile(t);
                 for (var offset = 1; offset < n; offset++)
                 {
                     await sends.WaitForSlotAsync().ConfigureAwait(false);
@@ -183,7 +231,17 @@ public static class Direct
                 for (var t = 0; t < layout.TileCount(source); t++)
                 {
                     var rows = layout.Tile(source, t);
-                    await collective.ReceiveAsync(source, key.At(step, t), layout.Slice(gathered, rows), cancellationToken).ConfigureAwait(false);
+                    if (inbox is null)
+                    {
+                        await collective.ReceiveAsync(source, key.At(step, t), wire.InPlace(rows), cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        var encoded = inbox.AsMemory(0, layout.WireBytes(rows.RowCount));
+                        await collective.ReceiveAsync(source, key.At(step, t), encoded, cancellationToken).ConfigureAwait(false);
+                        layout.Decode(encoded.Span, layout.Slice(gathered, rows).Span);
+                    }
+
                     ready?.TryWrite(rows);
                 }
             }
@@ -193,6 +251,11 @@ public static class Direct
         finally
         {
             await sends.DisposeAsync().ConfigureAwait(false);
+            if (inbox is not null)
+            {
+                ArrayPool<byte>.Shared.Return(inbox);
+            }
+
             ready?.TryComplete();
         }
     }
@@ -243,8 +306,11 @@ public static class Direct
     {
         var n = layout.Size;
         var own = layout.Rank;
-        var inbox = n > 1 ? ArrayPool<float>.Shared.Rent(layout.TileFloats) : null;
-        var sends = new SendWindow(SendWindow.DefaultSlots, producePartial is null ? 0 : layout.TileFloats);
+        var raw = layout.RawWire;
+        using var inbox = n > 1 ? new ReceiveBuffer(layout) : null;
+        var partialBytes = raw && producePartial is null && n > 1 ? FloatBytes.Of(partials) : Memory<byte>.Empty;
+        var scratch = !raw && producePartial is not null && n > 1 ? ArrayPool<float>.Shared.Rent(layout.TileFloats) : null;
+        var sends = new SendWindow(SendWindow.DefaultSlots, raw && producePartial is not null ? layout.TileFloats : 0, raw ? 0 : layout.TileWireBytes);
         try
         {
             for (var offset = 1; offset < n; offset++)
@@ -253,11 +319,12 @@ public static class Direct
                 for (var t = 0; t < layout.TileCount(chunk); t++)
                 {
                     var rows = layout.Tile(chunk, t);
+                    var floats = rows.RowCount * layout.Width;
                     await sends.WaitForSlotAsync().ConfigureAwait(false);
                     Memory<float> partial;
                     if (producePartial is not null)
                     {
-                        partial = sends.SlotBuffer(rows.RowCount * layout.Width);
+                        partial = raw ? sends.SlotBuffer(floats) : scratch.AsMemory(0, floats);
                         await producePartial(chunk, rows.RowStart, rows.RowCount, partial).ConfigureAwait(false);
                     }
                     else
@@ -265,7 +332,18 @@ public static class Direct
                         partial = layout.Slice(partials, rows);
                     }
 
-                    sends.Post(collective.SendAsync(chunk, key.At(step, t), partial, cancellationToken));
+                    Memory<byte> wire;
+                    if (raw)
+                    {
+                        wire = producePartial is not null ? sends.SlotBufferBytes(floats) : layout.SliceBytes(partialBytes, rows);
+                    }
+                    else
+                    {
+                        wire = sends.SlotWire(layout.WireBytes(rows.RowCount));
+                        layout.Encode(partial.Span, wire.Span);
+                    }
+
+                    sends.Post(collective.SendAsync(chunk, key.At(step, t), wire, cancellationToken));
                 }
             }
 
@@ -284,8 +362,7 @@ public static class Direct
 
                 for (var offset = 1; offset < n; offset++)
                 {
-                    var incoming = inbox.AsMemory(0, target.Length);
-                    await collective.ReceiveAsync(layout.ChunkAt(-offset), key.At(step, t), incoming, cancellationToken).ConfigureAwait(false);
+                    var incoming = await inbox!.ReceiveAsync(collective, layout.ChunkAt(-offset), key.At(step, t), rows.RowCount, cancellationToken).ConfigureAwait(false);
                     TensorPrimitives.Add(target.Span, incoming.Span, target.Span);
                 }
             }
@@ -295,9 +372,9 @@ public static class Direct
         finally
         {
             await sends.DisposeAsync().ConfigureAwait(false);
-            if (inbox is not null)
+            if (scratch is not null)
             {
-                ArrayPool<float>.Shared.Return(inbox);
+                ArrayPool<float>.Shared.Return(scratch);
             }
         }
     }

@@ -9,17 +9,17 @@ namespace Galaxy.Kernels.Parallel;
 /// copies its tile into an array from the group's <see cref="ArrayPool{T}"/> and returns at once (the array goes
 /// back once the receiver has copied it out); the tile reaches the destination's mailbox
 /// directly, or, under a <see cref="LinkModel"/>, through the directed link source→destination, which carries
-/// one message at a time. Receives match tiles by (source, key) in any arrival order. Traffic is counted in
-/// <see cref="Stats"/>.
+/// one message at a time (for as long as its bytes, as encoded, take). Receives match tiles by (source, key) in
+/// any arrival order. Traffic is counted in <see cref="Stats"/>, in the bytes that crossed.
 /// </summary>
 public sealed class InProcessCollective : IAsyncDisposable, IDisposable
 {
-    // Sends never block, so many tiles can be in flight at once: more than ArrayPool<float>.Shared keeps per size,
+    // Sends never block, so many tiles can be in flight at once: more than ArrayPool<byte>.Shared keeps per size,
     // which would make it allocate. The group's own pool keeps up to 512 tiles (of up to 4 MB) per size class.
-    private const int MaxPooledTileFloats = 1 << 20;
+    private const int MaxPooledTileBytes = 1 << 22;
     private const int MaxPooledTilesPerSize = 512;
 
-    private readonly ArrayPool<float> _tilePool = ArrayPool<float>.Create(MaxPooledTileFloats, MaxPooledTilesPerSize);
+    private readonly ArrayPool<byte> _tilePool = ArrayPool<byte>.Create(MaxPooledTileBytes, MaxPooledTilesPerSize);
     private readonly TileMailbox[] _mailboxes;
     private readonly SimulatedLink?[,] _links;
     private readonly CancellationTokenSource _stopping = new();
@@ -120,7 +120,7 @@ public sealed class InProcessCollective : IAsyncDisposable, IDisposable
         _stopping.Dispose();
     }
 
-    private void Send(int source, int destination, TileKey key, ReadOnlySpan<float> data)
+    private void Send(int source, int destination, TileKey key, ReadOnlySpan<byte> data)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckRank(destination, nameof(destination));
@@ -136,7 +136,7 @@ public sealed class InProcessCollective : IAsyncDisposable, IDisposable
         }
     }
 
-    private ValueTask ReceiveAsync(int rank, int source, TileKey key, Memory<float> destination, CancellationToken cancellationToken)
+    private ValueTask ReceiveAsync(int rank, int source, TileKey key, Memory<byte> destination, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckRank(source, nameof(source));
@@ -150,7 +150,7 @@ public sealed class InProcessCollective : IAsyncDisposable, IDisposable
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WaitAsync(int rank, int source, TileKey key, TileMailbox.Waiter waiter, Memory<float> destination, CancellationToken cancellationToken)
+    private async ValueTask WaitAsync(int rank, int source, TileKey key, TileMailbox.Waiter waiter, Memory<byte> destination, CancellationToken cancellationToken)
     {
         PooledTile tile;
         using (cancellationToken.UnsafeRegister(static (state, token) => ((TileMailbox.Waiter)state!).Cancel(token), waiter))
@@ -164,14 +164,14 @@ public sealed class InProcessCollective : IAsyncDisposable, IDisposable
         CopyOut(rank, source, key, tile, destination.Span, waitTicks);
     }
 
-    private void CopyOut(int rank, int source, TileKey key, PooledTile tile, Span<float> destination, long waitTicks)
+    private void CopyOut(int rank, int source, TileKey key, PooledTile tile, Span<byte> destination, long waitTicks)
     {
         try
         {
             if (tile.Length != destination.Length)
             {
                 throw new InvalidDataException(
-                    $"Rank {rank} received tile {key} from rank {source} with {tile.Length} floats, but the receive expects {destination.Length}.");
+                    $"Rank {rank} received tile {key} from rank {source} with {tile.Length} bytes, but the receive expects {destination.Length}.");
             }
 
             tile.Buffer.AsSpan(0, tile.Length).CopyTo(destination);
@@ -198,7 +198,7 @@ public sealed class InProcessCollective : IAsyncDisposable, IDisposable
 
         public int Size => group.Size;
 
-        public ValueTask SendAsync(int destination, TileKey key, ReadOnlyMemory<float> data, CancellationToken cancellationToken = default)
+        public ValueTask SendAsync(int destination, TileKey key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
         {
             if (cancellationToken.IsCancellationRequested)
             {
@@ -216,7 +216,7 @@ public sealed class InProcessCollective : IAsyncDisposable, IDisposable
             }
         }
 
-        public ValueTask ReceiveAsync(int source, TileKey key, Memory<float> destination, CancellationToken cancellationToken = default)
+        public ValueTask ReceiveAsync(int source, TileKey key, Memory<byte> destination, CancellationToken cancellationToken = default)
         {
             if (cancellationToken.IsCancellationRequested)
             {

@@ -17,6 +17,9 @@ public sealed record ParallelPlan(ParallelMode Mode, IReadOnlyList<DeviceShare> 
     /// <summary>How the collectives move chunks: around a ring (default) or straight to the device that needs them.</summary>
     public CollectiveAlgorithm Exchange { get; init; } = CollectiveAlgorithm.Ring;
 
+    /// <summary>How tiles are encoded where they cross a link (<see cref="TileCodec"/>): fp32 (default, exact), bf16 or int8 (lossy, fewer bytes).</summary>
+    public LinkPrecision Precision { get; init; } = LinkPrecision.Fp32;
+
     /// <summary>Sequence rows of each device, in rank order.</summary>
     public int[] RowChunks => [.. Shares.Select(s => s.Rows)];
 

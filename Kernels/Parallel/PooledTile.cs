@@ -2,11 +2,11 @@ using System.Buffers;
 
 namespace Galaxy.Kernels.Parallel;
 
-/// <summary>A tile's payload in transit: the first <see cref="Length"/> floats of <see cref="Buffer"/>, rented from <see cref="Pool"/>.</summary>
-internal readonly record struct PooledTile(float[] Buffer, int Length, ArrayPool<float> Pool)
+/// <summary>A tile's payload in transit: the first <see cref="Length"/> bytes of <see cref="Buffer"/>, rented from <see cref="Pool"/>.</summary>
+internal readonly record struct PooledTile(byte[] Buffer, int Length, ArrayPool<byte> Pool)
 {
     /// <summary>Copies <paramref name="data"/> into an array rented from <paramref name="pool"/>.</summary>
-    public static PooledTile CopyOf(ReadOnlySpan<float> data, ArrayPool<float> pool)
+    public static PooledTile CopyOf(ReadOnlySpan<byte> data, ArrayPool<byte> pool)
     {
         var buffer = pool.Rent(Math.Max(data.Length, 1));
         data.CopyTo(buffer);

@@ -17,13 +17,19 @@ namespace Galaxy.Kernels.Parallel;
 /// Row starts given to callbacks are rows of the whole sequence.</para>
 /// <para>Keys: the tile t sent at ring step i is <c>key.At(i, t)</c>. Collectives in flight at the same time must
 /// differ in <see cref="TileKey.RequestId"/>, <see cref="TileKey.Layer"/> or <see cref="TileKey.Phase"/>.</para>
-/// <para>Bytes (floats × 4; rank r, S = Σ chunkRows, w = width):
-/// AllGather sends <c>(S − chunkRows[(r+1) mod N])·w</c> and receives <c>(S − chunkRows[r])·w</c> floats;
-/// ReduceScatter sends <c>(S − chunkRows[r])·w</c> and receives <c>(S − chunkRows[(r−1) mod N])·w</c> floats;
+/// <para>Bytes (rank r, S = Σ chunkRows, w = width; B(R) = <see cref="TileCodec.EncodedBytes"/>(precision, R, w), which
+/// is 4·R·w in fp32, 2·R·w in bf16 and R·(w + 4) in int8):
+/// AllGather sends <c>B(S − chunkRows[(r+1) mod N])</c> and receives <c>B(S − chunkRows[r])</c> bytes;
+/// ReduceScatter sends <c>B(S − chunkRows[r])</c> and receives <c>B(S − chunkRows[(r−1) mod N])</c> bytes;
 /// AllReduce is the sum of the two. Messages: <c>ceil(chunkRows[j] / tileRows)</c> per chunk j moved.</para>
+/// <para>Precision (<see cref="LinkPrecision"/>, fp32 unless given): tiles are encoded where they leave a rank and
+/// decoded where they arrive; all arithmetic stays fp32. ReduceScatter decodes the running sum it receives, adds
+/// its partial in fp32 and encodes the new sum for the next hop. AllGather encodes each chunk once, at its owner,
+/// whose own rows become the decoded values too (so every rank holds the same bits), and forwards received tiles
+/// as they came. fp32 moves the floats' own bytes, so its results are bit-identical to an unencoded ring.</para>
 /// <para>Buffers: a few tile buffers per call from <see cref="ArrayPool{T}.Shared"/> (plus one S × width buffer
-/// for ReduceScatter without overlap); nothing is allocated per tile. At most
-/// four sends are in flight per call; a buffer is reused only after its send completed.</para>
+/// for ReduceScatter without overlap, and one encoded copy of the own chunk for a lossy AllGather); nothing is
+/// allocated per tile. At most four sends are in flight per call; a buffer is reused only after its send completed.</para>
 /// </remarks>
 public static class Ring
 {
@@ -55,9 +61,33 @@ public static class Ring
         Func<int, int, int, ValueTask>? onRowsReady,
         int tileRows,
         bool overlap,
+        CancellationToken cancellationToken = default) =>
+        AllGatherAsync(collective, key, chunkRows, width, gathered, onRowsReady, tileRows, overlap, LinkPrecision.Fp32, cancellationToken);
+
+    /// <summary><see cref="AllGatherAsync(ICollective, TileKey, int[], int, Memory{float}, Func{int, int, int, ValueTask}?, int, bool, CancellationToken)"/> with tiles encoded as <paramref name="precision"/> on the links.</summary>
+    /// <param name="collective">This rank's endpoint.</param>
+    /// <param name="key">Names the collective; tiles are <c>key.At(step, tile)</c>.</param>
+    /// <param name="chunkRows">Rows per rank (N entries, each ≥ 0).</param>
+    /// <param name="width">Floats per row (≥ 1).</param>
+    /// <param name="gathered">S × width: in, this rank's chunk in its rows; out, every chunk (as decoded, for a lossy precision).</param>
+    /// <param name="onRowsReady"><c>(chunk, rowStart, rowCount)</c>, as in the fp32 overload.</param>
+    /// <param name="tileRows">Rows per tile (≥ 1).</param>
+    /// <param name="overlap">Whether callbacks run while the ring moves tiles.</param>
+    /// <param name="precision">How tiles are encoded on the links.</param>
+    /// <param name="cancellationToken">Cancels the ring.</param>
+    public static Task AllGatherAsync(
+        ICollective collective,
+        TileKey key,
+        int[] chunkRows,
+        int width,
+        Memory<float> gathered,
+        Func<int, int, int, ValueTask>? onRowsReady,
+        int tileRows,
+        bool overlap,
+        LinkPrecision precision,
         CancellationToken cancellationToken = default)
     {
-        var layout = RingLayout.Create(collective, chunkRows, width, tileRows);
+        var layout = RingLayout.Create(collective, chunkRows, width, tileRows, precision);
         layout.CheckBuffer(gathered.Length, layout.TotalRows, "the whole sequence", nameof(gathered));
         return AllGatherCoreAsync(collective, layout, key, 0, gathered, onRowsReady, overlap, cancellationToken);
     }
@@ -93,9 +123,33 @@ public static class Ring
         Memory<float> reduced,
         int tileRows,
         bool overlap,
+        CancellationToken cancellationToken = default) =>
+        ReduceScatterAsync(collective, key, chunkRows, width, producePartial, reduced, tileRows, overlap, LinkPrecision.Fp32, cancellationToken);
+
+    /// <summary><see cref="ReduceScatterAsync(ICollective, TileKey, int[], int, Func{int, int, int, Memory{float}, ValueTask}, Memory{float}, int, bool, CancellationToken)"/> with running sums encoded as <paramref name="precision"/> on the links (and added in fp32).</summary>
+    /// <param name="collective">This rank's endpoint.</param>
+    /// <param name="key">Names the collective; tiles are <c>key.At(step, tile)</c>.</param>
+    /// <param name="chunkRows">Rows per rank (N entries, each ≥ 0).</param>
+    /// <param name="width">Floats per row (≥ 1).</param>
+    /// <param name="producePartial"><c>(chunk, rowStart, rowCount, destination)</c>, as in the fp32 overload.</param>
+    /// <param name="reduced">chunkRows[rank] × width: out, this rank's chunk of the total.</param>
+    /// <param name="tileRows">Rows per tile (≥ 1).</param>
+    /// <param name="overlap">Whether partials are produced while the ring moves tiles.</param>
+    /// <param name="precision">How tiles are encoded on the links.</param>
+    /// <param name="cancellationToken">Cancels the ring.</param>
+    public static Task ReduceScatterAsync(
+        ICollective collective,
+        TileKey key,
+        int[] chunkRows,
+        int width,
+        Func<int, int, int, Memory<float>, ValueTask> producePartial,
+        Memory<float> reduced,
+        int tileRows,
+        bool overlap,
+        LinkPrecision precision,
         CancellationToken cancellationToken = default)
     {
-        var layout = RingLayout.Create(collective, chunkRows, width, tileRows);
+        var layout = RingLayout.Create(collective, chunkRows, width, tileRows, precision);
         ArgumentNullException.ThrowIfNull(producePartial);
         layout.CheckBuffer(reduced.Length, layout.RowsOf(layout.Rank), $"rank {layout.Rank}'s chunk", nameof(reduced));
         return overlap
@@ -105,7 +159,7 @@ public static class Ring
 
     /// <summary>
     /// Ring AllReduce (the Megatron baseline): ReduceScatter over steps 0…N−2, then AllGather over steps
-    /// N−1…2N−3 of the same <paramref name="key"/>. Sums are those of <see cref="ReduceScatterAsync"/>, so every
+    /// N−1…2N−3 of the same <paramref name="key"/>. Sums are those of <see cref="ReduceScatterAsync(ICollective, TileKey, int[], int, Func{int, int, int, Memory{float}, ValueTask}, Memory{float}, int, bool, LinkPrecision, CancellationToken)"/>, so every
     /// rank ends with the same bits.
     /// </summary>
     /// <param name="collective">This rank's endpoint.</param>
@@ -122,9 +176,29 @@ public static class Ring
         int width,
         Memory<float> data,
         int tileRows,
+        CancellationToken cancellationToken = default) =>
+        AllReduceAsync(collective, key, chunkRows, width, data, tileRows, LinkPrecision.Fp32, cancellationToken);
+
+    /// <summary><see cref="AllReduceAsync(ICollective, TileKey, int[], int, Memory{float}, int, CancellationToken)"/> with tiles encoded as <paramref name="precision"/> on the links; every rank still ends with the same bits.</summary>
+    /// <param name="collective">This rank's endpoint.</param>
+    /// <param name="key">Names the collective; tiles are <c>key.At(step, tile)</c>.</param>
+    /// <param name="chunkRows">Rows per rank (N entries, each ≥ 0): how the sum is split around the ring.</param>
+    /// <param name="width">Floats per row (≥ 1).</param>
+    /// <param name="data">S × width: in, this rank's partial sums; out, the total.</param>
+    /// <param name="tileRows">Rows per tile (≥ 1).</param>
+    /// <param name="precision">How tiles are encoded on the links.</param>
+    /// <param name="cancellationToken">Cancels the ring.</param>
+    public static Task AllReduceAsync(
+        ICollective collective,
+        TileKey key,
+        int[] chunkRows,
+        int width,
+        Memory<float> data,
+        int tileRows,
+        LinkPrecision precision,
         CancellationToken cancellationToken = default)
     {
-        var layout = RingLayout.Create(collective, chunkRows, width, tileRows);
+        var layout = RingLayout.Create(collective, chunkRows, width, tileRows, precision);
         layout.CheckBuffer(data.Length, layout.TotalRows, "the whole sequence", nameof(data));
         return AllReduceCoreAsync(collective, layout, key, data, cancellationToken);
     }
@@ -146,9 +220,10 @@ public static class Ring
         bool overlap,
         CancellationToken cancellationToken)
     {
+        using var wire = new GatherWire(layout, gathered);
         if (!overlap || onRowsReady is null || layout.Size == 1)
         {
-            await GatherAroundRingAsync(collective, layout, key, firstStep, gathered, ready: null, cancellationToken).ConfigureAwait(false);
+            await GatherAroundRingAsync(collective, layout, key, firstStep, gathered, wire, ready: null, cancellationToken).ConfigureAwait(false);
             if (onRowsReady is not null)
             {
                 for (var chunk = 0; chunk < layout.Size; chunk++)
@@ -164,7 +239,7 @@ public static class Ring
         // caller's flow takes the tiles in ring order from `ready` as they land.
         var ready = Channel.CreateUnbounded<RowRange>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var ring = Task.Run(() => GatherAroundRingAsync(collective, layout, key, firstStep, gathered, ready.Writer, stopping.Token), CancellationToken.None);
+        var ring = Task.Run(() => GatherAroundRingAsync(collective, layout, key, firstStep, gathered, wire, ready.Writer, stopping.Token), CancellationToken.None);
         try
         {
             await ForEachTileAsync(layout, layout.Rank, onRowsReady).ConfigureAwait(false);
@@ -204,10 +279,11 @@ public static class Ring
         TileKey key,
         int firstStep,
         Memory<float> gathered,
+        GatherWire wire,
         ChannelWriter<RowRange>? ready,
         CancellationToken cancellationToken)
     {
-        var sends = new SendWindow(SendWindow.DefaultSlots, floatsPerBuffer: 0);
+        var sends = new SendWindow(SendWindow.DefaultSlots, floatsPerBuffer: 0, bytesPerBuffer: layout.RawWire ? 0 : layout.TileWireBytes);
         try
         {
             var n = layout.Size;
@@ -217,22 +293,39 @@ public static class Ring
                 for (var t = 0; t < layout.TileCount(own); t++)
                 {
                     await sends.WaitForSlotAsync().ConfigureAwait(false);
-                    sends.Post(collective.SendAsync(layout.Next, key.At(firstStep, t), layout.Slice(gathered, layout.Tile(own, t)), cancellationToken));
+                    sends.Post(collective.SendAsync(layout.Next, key.At(firstStep, t), wire.OwnTile(t), cancellationToken));
                 }
             }
 
             for (var step = 0; step < n - 1; step++)
             {
                 var chunk = layout.ChunkAt(-step - 1);
+                var forward = step < n - 2;
                 for (var t = 0; t < layout.TileCount(chunk); t++)
                 {
                     var rows = layout.Tile(chunk, t);
-                    var tile = layout.Slice(gathered, rows);
-                    await collective.ReceiveAsync(layout.Previous, key.At(firstStep + step, t), tile, cancellationToken).ConfigureAwait(false);
-                    if (step < n - 2)
+                    Memory<byte> received;
+                    if (layout.RawWire)
                     {
+                        received = wire.InPlace(rows);
+                        await collective.ReceiveAsync(layout.Previous, key.At(firstStep + step, t), received, cancellationToken).ConfigureAwait(false);
+                        if (forward)
+                        {
+                            await sends.WaitForSlotAsync().ConfigureAwait(false);
+                        }
+                    }
+                    else
+                    {
+                        // The encoded tile lands in a slot's buffer, is decoded into place and goes on as it came.
                         await sends.WaitForSlotAsync().ConfigureAwait(false);
-                        sends.Post(collective.SendAsync(layout.Next, key.At(firstStep + step + 1, t), tile, cancellationToken));
+                        received = sends.SlotWire(layout.WireBytes(rows.RowCount));
+                        await collective.ReceiveAsync(layout.Previous, key.At(firstStep + step, t), received, cancellationToken).ConfigureAwait(false);
+                        layout.Decode(received.Span, layout.Slice(gathered, rows).Span);
+                    }
+
+                    if (forward)
+                    {
+                        sends.Post(collective.SendAsync(layout.Next, key.At(firstStep + step + 1, t), received, cancellationToken));
                     }
 
                     ready?.TryWrite(rows);
@@ -292,8 +385,14 @@ public static class Ring
         CancellationToken cancellationToken)
     {
         var n = layout.Size;
-        var inbox = n > 1 ? ArrayPool<float>.Shared.Rent(layout.TileFloats) : null;
-        var sends = new SendWindow(SendWindow.DefaultSlots, producePartial is null ? 0 : layout.TileFloats);
+        var raw = layout.RawWire;
+        using var inbox = n > 1 ? new ReceiveBuffer(layout) : null;
+
+        // fp32 sends a partial from where it was computed (a slot's floats, or `partials`); an encoded wire computes
+        // into one scratch tile and sends the slot's encoded bytes.
+        var partialBytes = raw && producePartial is null && n > 1 ? FloatBytes.Of(partials) : Memory<byte>.Empty;
+        var scratch = !raw && producePartial is not null && n > 1 ? ArrayPool<float>.Shared.Rent(layout.TileFloats) : null;
+        var sends = new SendWindow(SendWindow.DefaultSlots, raw && producePartial is not null ? layout.TileFloats : 0, raw ? 0 : layout.TileWireBytes);
         try
         {
             // k-th chunk of this rank's order: (r−1−k) mod N. Chunk k's running sum arrives at step k−1 and leaves at step k.
@@ -304,6 +403,7 @@ public static class Ring
                 for (var t = 0; t < layout.TileCount(chunk); t++)
                 {
                     var rows = layout.Tile(chunk, t);
+                    var floats = rows.RowCount * layout.Width;
                     Memory<float> own;
                     if (last)
                     {
@@ -325,9 +425,8 @@ public static class Ring
                             continue;
                         }
 
-                        var incoming = inbox.AsMemory(0, target.Length);
-                        await collective.ReceiveAsync(layout.Previous, key.At(k - 1, t), incoming, cancellationToken).ConfigureAwait(false);
-                        TensorPrimitives.Add(incoming.Span, own.Span, target.Span);
+                        var sum = await inbox!.ReceiveAsync(collective, layout.Previous, key.At(k - 1, t), rows.RowCount, cancellationToken).ConfigureAwait(false);
+                        TensorPrimitives.Add(sum.Span, own.Span, target.Span);
                         continue;
                     }
 
@@ -335,7 +434,7 @@ public static class Ring
                     await sends.WaitForSlotAsync().ConfigureAwait(false);
                     if (producePartial is not null)
                     {
-                        own = sends.SlotBuffer(rows.RowCount * layout.Width);
+                        own = raw ? sends.SlotBuffer(floats) : scratch.AsMemory(0, floats);
                         await producePartial(chunk, rows.RowStart, rows.RowCount, own).ConfigureAwait(false);
                     }
                     else
@@ -345,12 +444,22 @@ public static class Ring
 
                     if (k > 0)
                     {
-                        var incoming = inbox.AsMemory(0, own.Length);
-                        await collective.ReceiveAsync(layout.Previous, key.At(k - 1, t), incoming, cancellationToken).ConfigureAwait(false);
+                        var incoming = await inbox!.ReceiveAsync(collective, layout.Previous, key.At(k - 1, t), rows.RowCount, cancellationToken).ConfigureAwait(false);
                         TensorPrimitives.Add(incoming.Span, own.Span, own.Span);
                     }
 
-                    sends.Post(collective.SendAsync(layout.Next, key.At(k, t), own, cancellationToken));
+                    Memory<byte> wire;
+                    if (raw)
+                    {
+                        wire = producePartial is not null ? sends.SlotBufferBytes(floats) : layout.SliceBytes(partialBytes, rows);
+                    }
+                    else
+                    {
+                        wire = sends.SlotWire(layout.WireBytes(rows.RowCount));
+                        layout.Encode(own.Span, wire.Span);
+                    }
+
+                    sends.Post(collective.SendAsync(layout.Next, key.At(k, t), wire, cancellationToken));
                 }
             }
 
@@ -359,9 +468,9 @@ public static class Ring
         finally
         {
             await sends.DisposeAsync().ConfigureAwait(false);
-            if (inbox is not null)
+            if (scratch is not null)
             {
-                ArrayPool<float>.Shared.Return(inbox);
+                ArrayPool<float>.Shared.Return(scratch);
             }
         }
     }

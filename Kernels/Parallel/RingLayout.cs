@@ -4,16 +4,18 @@ namespace Galaxy.Kernels.Parallel;
 /// The shapes of one ring collective, checked once: N ranks, chunk j = the rows of rank j (any count ≥ 0,
 /// starting at the sum of the previous chunks), rows of <see cref="Width"/> floats, tiles of at most
 /// <see cref="TileRows"/> rows. Tile t of chunk j holds rows <c>[t·TileRows, min((t+1)·TileRows, rows_j))</c>
-/// of that chunk; an empty chunk has no tiles.
+/// of that chunk; an empty chunk has no tiles. On the wire a tile is encoded per <see cref="Precision"/>
+/// (<see cref="TileCodec"/>).
 /// </summary>
 internal sealed class RingLayout
 {
     private readonly int[] _chunkRows;
     private readonly int[] _rowStarts;
 
-    private RingLayout(int size, int rank, int[] chunkRows, int width, int tileRows)
+    private RingLayout(int size, int rank, int[] chunkRows, int width, int tileRows, LinkPrecision precision)
     {
         Size = size;
+        Precision = precision;
         Rank = rank;
         Width = width;
         TileRows = tileRows;
@@ -33,6 +35,12 @@ internal sealed class RingLayout
 
     public int TileRows { get; }
 
+    /// <summary>How tiles are encoded on the links.</summary>
+    public LinkPrecision Precision { get; }
+
+    /// <summary>Whether a tile's wire form is its floats' own bytes (fp32): then tiles are sent and received in place.</summary>
+    public bool RawWire => Precision == LinkPrecision.Fp32;
+
     /// <summary>S, the rows of all chunks.</summary>
     public int TotalRows => _rowStarts[Size];
 
@@ -43,8 +51,11 @@ internal sealed class RingLayout
     /// <summary>Floats in the largest tile (the size of a tile buffer).</summary>
     public int TileFloats => TileRows * Width;
 
+    /// <summary>Bytes of the largest tile on the wire (the size of a wire buffer).</summary>
+    public int TileWireBytes => WireBytes(TileRows);
+
     /// <exception cref="ArgumentException">Any shape is inconsistent; the message names it.</exception>
-    public static RingLayout Create(ICollective collective, int[] chunkRows, int width, int tileRows)
+    public static RingLayout Create(ICollective collective, int[] chunkRows, int width, int tileRows, LinkPrecision precision = LinkPrecision.Fp32)
     {
         ArgumentNullException.ThrowIfNull(collective);
         ArgumentNullException.ThrowIfNull(chunkRows);
@@ -73,12 +84,18 @@ internal sealed class RingLayout
 
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(tileRows, 1);
-        if (total * width > Array.MaxLength || (long)tileRows * width > Array.MaxLength)
+        if (!Enum.IsDefined(precision))
+        {
+            throw new ArgumentOutOfRangeException(nameof(precision), precision, "Link precisions are fp32, bf16 and int8.");
+        }
+
+        // Every buffer of all rows is also viewed as bytes (fp32 tiles go on the wire in place).
+        if (total * width * sizeof(float) > Array.MaxLength || (long)tileRows * width * sizeof(float) > Array.MaxLength)
         {
             throw new ArgumentException($"{total} rows (tiles of {tileRows}) of {width} floats do not fit in one buffer.", nameof(chunkRows));
         }
 
-        return new RingLayout(size, rank, chunkRows, width, tileRows);
+        return new RingLayout(size, rank, chunkRows, width, tileRows, precision);
     }
 
     /// <summary>The chunk <paramref name="offset"/> places from this rank around the ring: <c>(Rank + offset) mod N</c>.</summary>
@@ -95,6 +112,22 @@ internal sealed class RingLayout
         var first = tile * TileRows;
         return new RowRange(chunk, _rowStarts[chunk] + first, Math.Min(TileRows, _chunkRows[chunk] - first));
     }
+
+    /// <summary>Bytes of <paramref name="rows"/> rows on the wire.</summary>
+    public int WireBytes(int rows) => TileCodec.EncodedBytes(Precision, rows, Width);
+
+    /// <summary>Byte offset of tile <paramref name="tile"/> in a chunk's tiles laid back to back on the wire.</summary>
+    public int WireOffset(int tile) => WireBytes(tile * TileRows);
+
+    /// <summary>Encodes whole rows into their wire form (exactly <see cref="WireBytes"/> bytes).</summary>
+    public void Encode(ReadOnlySpan<float> rows, Span<byte> wire) => TileCodec.Encode(Precision, rows, Width, wire);
+
+    /// <summary>Decodes a wire form back into its rows.</summary>
+    public void Decode(ReadOnlySpan<byte> wire, Span<float> rows) => TileCodec.Decode(Precision, wire, Width, rows);
+
+    /// <summary>The bytes of <paramref name="rows"/> inside the bytes of a buffer of all S rows (fp32 wire).</summary>
+    public Memory<byte> SliceBytes(Memory<byte> allRows, RowRange rows) =>
+        allRows.Slice(rows.RowStart * Width * sizeof(float), rows.RowCount * Width * sizeof(float));
 
     /// <summary>The floats of <paramref name="rows"/> inside a buffer of all S rows.</summary>
     public Memory<float> Slice(Memory<float> allRows, RowRange rows) => allRows.Slice(rows.RowStart * Width, rows.RowCount * Width);

@@ -145,6 +145,8 @@ public sealed class ShardExecutor
 
         private CollectiveAlgorithm Exchange => _owner._plan.Exchange;
 
+        private LinkPrecision Precision => _owner._plan.Precision;
+
         public async Task<ShardResult> ExecuteAsync()
         {
             var megatron = Mode == ParallelMode.MegatronTensor;
@@ -227,6 +229,7 @@ public sealed class ShardExecutor
                 (_, start, count) => TimedStep(() => RowsOf(gathered, weights.QueryKeyValue, weights.QueryKeyValueBias, start, count, qkv)),
                 _tileRows,
                 Overlap,
+                Precision,
                 _cancellation).ConfigureAwait(false);
             // Attention rows are independent once K and V are gathered, so each tile's attention runs inside
             // the ReduceScatter, right before its out-projection: it overlaps the ring like the GEMM tiles do.
@@ -246,6 +249,7 @@ public sealed class ShardExecutor
                 reduced,
                 _tileRows,
                 Overlap,
+                Precision,
                 _cancellation).ConfigureAwait(false);
             Timed(() => Connect(x, reduced, weights.OutputBias, weights.AttentionNormGamma, weights.AttentionNormBeta));
 
@@ -267,6 +271,7 @@ public sealed class ShardExecutor
                 }),
                 _tileRows,
                 Overlap,
+                Precision,
                 _cancellation).ConfigureAwait(false);
             await Collectives.ReduceScatterAsync(
                 Exchange,
@@ -278,6 +283,7 @@ public sealed class ShardExecutor
                 reduced,
                 _tileRows,
                 Overlap,
+                Precision,
                 _cancellation).ConfigureAwait(false);
             Timed(() => Connect(x, reduced, weights.DownBias, weights.MlpNormGamma, weights.MlpNormBeta));
         }
@@ -296,7 +302,7 @@ public sealed class ShardExecutor
                 Attend(qkv, width, weights.Slice.HeadCount, _sequence, 0, attended);
                 PartialRows(attended, weights.Output, 0, _sequence, partial);
             });
-            await Collectives.AllReduceAsync(Exchange, _owner._collective, Key(layer, CollectivePhase.AttentionReduce), _chunks, _hidden, partial, _tileRows, _cancellation).ConfigureAwait(false);
+            await Collectives.AllReduceAsync(Exchange, _owner._collective, Key(layer, CollectivePhase.AttentionReduce), _chunks, _hidden, partial, _tileRows, Precision, _cancellation).ConfigureAwait(false);
             Timed(() => Connect(x, partial, weights.OutputBias, weights.AttentionNormGamma, weights.AttentionNormBeta));
 
             var columns = weights.Slice.ColumnCount;
@@ -308,7 +314,7 @@ public sealed class ShardExecutor
                 BlockMath.Activate(_config.Activation, up);
                 PartialRows(up, weights.Down, 0, _sequence, partial);
             });
-            await Collectives.AllReduceAsync(Exchange, _owner._collective, Key(layer, CollectivePhase.MlpReduce), _chunks, _hidden, partial, _tileRows, _cancellation).ConfigureAwait(false);
+            await Collectives.AllReduceAsync(Exchange, _owner._collective, Key(layer, CollectivePhase.MlpReduce), _chunks, _hidden, partial, _tileRows, Precision, _cancellation).ConfigureAwait(false);
             Timed(() => Connect(x, partial, weights.DownBias, weights.MlpNormGamma, weights.MlpNormBeta));
         }
 
@@ -327,8 +333,8 @@ public sealed class ShardExecutor
                 BlockMath.SplitQueryKeyValue(qkv, _rows, width, query, keys.AsSpan(_rowStart * width, _rows * width), values.AsSpan(_rowStart * width, _rows * width));
             });
             await Task.WhenAll(
-                Collectives.AllGatherAsync(Exchange, _owner._collective, Key(layer, CollectivePhase.KeyGather), _chunks, width, keys, null, _tileRows, Overlap, _cancellation),
-                Collectives.AllGatherAsync(Exchange, _owner._collective, Key(layer, CollectivePhase.ValueGather), _chunks, width, values, null, _tileRows, Overlap, _cancellation)).ConfigureAwait(false);
+                Collectives.AllGatherAsync(Exchange, _owner._collective, Key(layer, CollectivePhase.KeyGather), _chunks, width, keys, null, _tileRows, Overlap, Precision, _cancellation),
+                Collectives.AllGatherAsync(Exchange, _owner._collective, Key(layer, CollectivePhase.ValueGather), _chunks, width, values, null, _tileRows, Overlap, Precision, _cancellation)).ConfigureAwait(false);
             Timed(() =>
             {
                 var attended = Buffer(ref _rowAttended, _rows * width);

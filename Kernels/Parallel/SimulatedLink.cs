@@ -87,7 +87,7 @@ internal sealed class SimulatedLink
                     try
                     {
                         var start = Math.Max(message.SentTimestamp, freeAt);
-                        freeAt = start + (long)Math.Ceiling(_model.TransmissionSeconds((long)message.Tile.Length * sizeof(float)) * Stopwatch.Frequency);
+                        freeAt = start + (long)Math.Ceiling(_model.TransmissionSeconds(message.Tile.Length) * Stopwatch.Frequency);
                         await WaitUntilAsync(freeAt, stopping).ConfigureAwait(false);
                     }
                     catch

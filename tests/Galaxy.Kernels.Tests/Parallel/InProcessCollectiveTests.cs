@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Galaxy.Kernels.Parallel;
 
 namespace Galaxy.Kernels.Tests.Parallel;
@@ -13,36 +14,36 @@ public sealed class InProcessCollectiveTests
     public async Task Receive_TilesArriveInAnotherOrder_EachMatchesItsKey()
     {
         await using var group = InProcessCollective.Create(2);
-        var waitingFirst = new float[2];
+        var waitingFirst = new byte[8];
         var pending = group.Ranks[1].ReceiveAsync(0, Key.At(0, 9), waitingFirst, TestCancellation);
 
         for (var tile = 0; tile < 10; tile++)
         {
-            await group.Ranks[0].SendAsync(1, Key.At(0, tile), new float[] { tile, -tile }, TestCancellation);
+            await group.Ranks[0].SendAsync(1, Key.At(0, tile), Bytes(tile, -tile), TestCancellation);
         }
 
         for (var tile = 8; tile >= 0; tile--)
         {
-            var received = new float[2];
+            var received = new byte[8];
             await group.Ranks[1].ReceiveAsync(0, Key.At(0, tile), received, TestCancellation);
-            Assert.Equal([tile, -tile], received);
+            Assert.Equal([tile, -tile], Floats(received));
         }
 
         await pending;
-        Assert.Equal([9f, -9f], waitingFirst);
+        Assert.Equal([9f, -9f], Floats(waitingFirst));
     }
 
     [Fact]
     public async Task Send_BufferReusedAtOnce_ReceiverGetsTheOriginal()
     {
         await using var group = InProcessCollective.Create(3);
-        var buffer = new float[] { 1, 2, 3 };
+        var buffer = Bytes(1, 2, 3);
         await group.Ranks[2].SendAsync(0, Key, buffer, TestCancellation);
-        buffer.AsSpan().Fill(-1);
+        buffer.AsSpan().Fill(0xFF);
 
-        var received = new float[3];
+        var received = new byte[12];
         await group.Ranks[0].ReceiveAsync(2, Key, received, TestCancellation);
-        Assert.Equal([1f, 2f, 3f], received);
+        Assert.Equal([1f, 2f, 3f], Floats(received));
     }
 
     [Theory]
@@ -51,14 +52,14 @@ public sealed class InProcessCollectiveTests
     public async Task Receive_TileOfAnotherLength_ThrowsInvalidDataNamingKeyAndLengths(bool receiveFirst)
     {
         await using var group = InProcessCollective.Create(2);
-        var destination = new float[4];
+        var destination = new byte[4];
         ValueTask receive = default;
         if (receiveFirst)
         {
             receive = group.Ranks[1].ReceiveAsync(0, Key, destination, TestCancellation);
         }
 
-        await group.Ranks[0].SendAsync(1, Key, new float[5], TestCancellation);
+        await group.Ranks[0].SendAsync(1, Key, new byte[5], TestCancellation);
         if (!receiveFirst)
         {
             receive = group.Ranks[1].ReceiveAsync(0, Key, destination, TestCancellation);
@@ -66,7 +67,7 @@ public sealed class InProcessCollectiveTests
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(async () => await receive);
         Assert.Contains(Key.ToString(), error.Message, StringComparison.Ordinal);
-        Assert.Contains("5 floats", error.Message, StringComparison.Ordinal);
+        Assert.Contains("5 bytes", error.Message, StringComparison.Ordinal);
         Assert.Contains("expects 4", error.Message, StringComparison.Ordinal);
     }
 
@@ -75,37 +76,37 @@ public sealed class InProcessCollectiveTests
     {
         await using var group = InProcessCollective.Create(2);
         using var cancel = new CancellationTokenSource();
-        var pending = group.Ranks[0].ReceiveAsync(1, Key, new float[1], cancel.Token);
+        var pending = group.Ranks[0].ReceiveAsync(1, Key, new byte[4], cancel.Token);
 
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await pending);
 
-        await group.Ranks[1].SendAsync(0, Key, new float[] { 5 }, TestCancellation);
-        var received = new float[1];
+        await group.Ranks[1].SendAsync(0, Key, Bytes(5), TestCancellation);
+        var received = new byte[4];
         await group.Ranks[0].ReceiveAsync(1, Key, received, TestCancellation);
-        Assert.Equal(5f, received[0]);
+        Assert.Equal([5f], Floats(received));
     }
 
     [Fact]
     public async Task Dispose_ReceivePendingAndTilesOnASlowLink_FailsTheReceiveWithoutHanging()
     {
         var group = InProcessCollective.Create(2, LinkModel.Parse("1kbit"));
-        var pending = group.Ranks[1].ReceiveAsync(0, Key.At(0, 1), new float[1], TestCancellation);
-        await group.Ranks[0].SendAsync(1, Key, new float[10_000], TestCancellation);
+        var pending = group.Ranks[1].ReceiveAsync(0, Key.At(0, 1), new byte[4], TestCancellation);
+        await group.Ranks[0].SendAsync(1, Key, new byte[40_000], TestCancellation);
 
         await group.DisposeAsync().AsTask().WaitAsync(RingHarness.HangGuard, TestCancellation);
 
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await pending);
-        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await group.Ranks[0].SendAsync(1, Key, new float[1], TestCancellation));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await group.Ranks[0].SendAsync(1, Key, new byte[4], TestCancellation));
     }
 
     [Fact]
     public async Task Receive_TwiceForTheSameKey_Throws()
     {
         await using var group = InProcessCollective.Create(2);
-        var first = group.Ranks[0].ReceiveAsync(1, Key, new float[1], TestCancellation);
-        await Assert.ThrowsAsync<InvalidOperationException>(async () => await group.Ranks[0].ReceiveAsync(1, Key, new float[1], TestCancellation));
-        await group.Ranks[1].SendAsync(0, Key, new float[1], TestCancellation);
+        var first = group.Ranks[0].ReceiveAsync(1, Key, new byte[4], TestCancellation);
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await group.Ranks[0].ReceiveAsync(1, Key, new byte[4], TestCancellation));
+        await group.Ranks[1].SendAsync(0, Key, new byte[4], TestCancellation);
         await first;
     }
 
@@ -113,8 +114,8 @@ public sealed class InProcessCollectiveTests
     public async Task Send_ToARankOutsideTheGroup_ThrowsArgumentOutOfRange()
     {
         await using var group = InProcessCollective.Create(2);
-        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = group.Ranks[0].SendAsync(2, Key, new float[1], TestCancellation).AsTask(); });
-        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = group.Ranks[0].ReceiveAsync(-1, Key, new float[1], TestCancellation).AsTask(); });
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = group.Ranks[0].SendAsync(2, Key, new byte[4], TestCancellation).AsTask(); });
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = group.Ranks[0].ReceiveAsync(-1, Key, new byte[4], TestCancellation).AsTask(); });
     }
 
     [Fact]
@@ -124,12 +125,12 @@ public sealed class InProcessCollectiveTests
         var early = Key with { Phase = CollectivePhase.KeyGather };
         var late = Key with { Phase = CollectivePhase.ValueGather };
 
-        await group.Ranks[0].SendAsync(1, early, new float[6], TestCancellation);
-        await group.Ranks[1].ReceiveAsync(0, early, new float[6], TestCancellation);
+        await group.Ranks[0].SendAsync(1, early, new byte[24], TestCancellation);
+        await group.Ranks[1].ReceiveAsync(0, early, new byte[24], TestCancellation);
 
-        var waiting = group.Ranks[1].ReceiveAsync(0, late, new float[3], TestCancellation);
+        var waiting = group.Ranks[1].ReceiveAsync(0, late, new byte[12], TestCancellation);
         await Task.Yield();
-        await group.Ranks[0].SendAsync(1, late, new float[3], TestCancellation);
+        await group.Ranks[0].SendAsync(1, late, new byte[12], TestCancellation);
         await waiting;
 
         var stats = group.Stats.Snapshot();
@@ -150,16 +151,16 @@ public sealed class InProcessCollectiveTests
     {
         var link = new LinkModel(BytesPerSecond: 1e6 / 8, LatencyPerMessage: TimeSpan.FromMilliseconds(1));
         await using var group = InProcessCollective.Create(2, link);
-        var message = new float[500];
-        var modelled = link.TransmissionSeconds(message.Length * sizeof(float));
+        var message = new byte[2000];
+        var modelled = link.TransmissionSeconds(message.Length);
         Assert.Equal(0.017, modelled, precision: 12);
 
         var start = Stopwatch.GetTimestamp();
         await group.Ranks[0].SendAsync(1, Key.At(0, 0), message, TestCancellation);
         await group.Ranks[0].SendAsync(1, Key.At(0, 1), message, TestCancellation);
-        await group.Ranks[1].ReceiveAsync(0, Key.At(0, 0), new float[500], TestCancellation);
+        await group.Ranks[1].ReceiveAsync(0, Key.At(0, 0), new byte[2000], TestCancellation);
         var first = Seconds(Stopwatch.GetTimestamp() - start);
-        await group.Ranks[1].ReceiveAsync(0, Key.At(0, 1), new float[500], TestCancellation);
+        await group.Ranks[1].ReceiveAsync(0, Key.At(0, 1), new byte[2000], TestCancellation);
         var second = Seconds(Stopwatch.GetTimestamp() - start);
 
         // Lower bounds only: the link carries one message at a time, so the second waits for the first.
@@ -186,4 +187,8 @@ public sealed class InProcessCollectiveTests
     }
 
     private static double Seconds(long stopwatchTicks) => (double)stopwatchTicks / Stopwatch.Frequency;
+
+    private static byte[] Bytes(params float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+
+    private static float[] Floats(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes.AsSpan()).ToArray();
 }

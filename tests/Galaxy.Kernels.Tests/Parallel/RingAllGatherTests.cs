@@ -164,10 +164,10 @@ public sealed class RingAllGatherTests
 
         public int Size => inner.Size;
 
-        public ValueTask SendAsync(int destination, TileKey key, ReadOnlyMemory<float> data, CancellationToken cancellationToken = default) =>
+        public ValueTask SendAsync(int destination, TileKey key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
             inner.SendAsync(destination, key, data, cancellationToken);
 
-        public async ValueTask ReceiveAsync(int source, TileKey key, Memory<float> destination, CancellationToken cancellationToken = default)
+        public async ValueTask ReceiveAsync(int source, TileKey key, Memory<byte> destination, CancellationToken cancellationToken = default)
         {
             await inner.ReceiveAsync(source, key, destination, cancellationToken);
             Received?.Invoke();

@@ -175,7 +175,7 @@ public sealed class RingReduceScatterTests
 
         public int Size => inner.Size;
 
-        public async ValueTask SendAsync(int destination, TileKey key, ReadOnlyMemory<float> data, CancellationToken cancellationToken = default)
+        public async ValueTask SendAsync(int destination, TileKey key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
         {
             await inner.SendAsync(destination, key, data, cancellationToken);
             var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -187,7 +187,7 @@ public sealed class RingReduceScatterTests
             await completion.Task;
         }
 
-        public ValueTask ReceiveAsync(int source, TileKey key, Memory<float> destination, CancellationToken cancellationToken = default) =>
+        public ValueTask ReceiveAsync(int source, TileKey key, Memory<byte> destination, CancellationToken cancellationToken = default) =>
             inner.ReceiveAsync(source, key, destination, cancellationToken);
 
         /// <summary>Completes every send held so far; returns how many there were.</summary>
