@@ -12,7 +12,7 @@ public enum PlanLinkPrecision
     /// <summary>bfloat16, rounded to nearest even.</summary>
     Bf16,
 
-    /// <summary>Symmetric 8-bit per row with an fp32 scale per row.</summary>
+    /// <summary>Symmetric 8-bit in blocks of 32 values of a row, each with an fp32 scale.</summary>
     [SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "int8 is the format's usual name.")]
     Int8,
 }

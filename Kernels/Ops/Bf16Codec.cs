@@ -36,7 +36,7 @@ public static class Bf16Codec
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            Encode256(x, destination);
+            Encode256(x, destination, 0);
         }
         else
         {
@@ -57,7 +57,7 @@ public static class Bf16Codec
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            Decode256(x, destination);
+            Decode256(x, destination, 0);
         }
         else
         {
@@ -74,7 +74,7 @@ public static class Bf16Codec
             : (ushort)((bits + RoundingBias + ((bits >> 16) & 1)) >> 16);
     }
 
-    /// <summary>The <see cref="Vector512"/> path (the tail scalar); callers check the hardware.</summary>
+    /// <summary>The <see cref="Vector512"/> path, 32 values per step, the tail by <see cref="Encode256"/>; callers check the hardware.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Encode512(ReadOnlySpan<float> x, Span<ushort> destination)
     {
@@ -89,7 +89,7 @@ public static class Bf16Codec
             Vector512.Narrow(low, high).StoreUnsafe(ref target, (nuint)i);
         }
 
-        EncodeScalar(x, destination, i);
+        Encode256(x, destination, i);
 
         static Vector512<uint> Round(Vector512<float> value)
         {
@@ -100,14 +100,14 @@ public static class Bf16Codec
         }
     }
 
-    /// <summary>The <see cref="Vector256"/> path (the tail scalar); callers check the hardware.</summary>
+    /// <summary>The <see cref="Vector256"/> path from element <paramref name="start"/> on, 16 values per step, the tail scalar.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Encode256(ReadOnlySpan<float> x, Span<ushort> destination)
+    internal static void Encode256(ReadOnlySpan<float> x, Span<ushort> destination, int start)
     {
         ref var source = ref MemoryMarshal.GetReference(x);
         ref var target = ref MemoryMarshal.GetReference(destination);
         var step = Vector256<float>.Count;
-        var i = 0;
+        var i = start;
         for (; i <= x.Length - (2 * step); i += 2 * step)
         {
             var low = Round(Vector256.LoadUnsafe(ref source, (nuint)i));
@@ -135,7 +135,7 @@ public static class Bf16Codec
         }
     }
 
-    /// <summary>The <see cref="Vector512"/> path of <see cref="Decode(ReadOnlySpan{ushort}, Span{float})"/>.</summary>
+    /// <summary>The <see cref="Vector512"/> path of <see cref="Decode(ReadOnlySpan{ushort}, Span{float})"/>, the tail by <see cref="Decode256"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Decode512(ReadOnlySpan<ushort> x, Span<float> destination)
     {
@@ -150,17 +150,17 @@ public static class Bf16Codec
             (high << 16).AsSingle().StoreUnsafe(ref target, (nuint)(i + (step / 2)));
         }
 
-        DecodeScalar(x, destination, i);
+        Decode256(x, destination, i);
     }
 
-    /// <summary>The <see cref="Vector256"/> path of <see cref="Decode(ReadOnlySpan{ushort}, Span{float})"/>.</summary>
+    /// <summary>The <see cref="Vector256"/> path of <see cref="Decode(ReadOnlySpan{ushort}, Span{float})"/> from element <paramref name="start"/> on, the tail scalar.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Decode256(ReadOnlySpan<ushort> x, Span<float> destination)
+    internal static void Decode256(ReadOnlySpan<ushort> x, Span<float> destination, int start)
     {
         ref var source = ref MemoryMarshal.GetReference(x);
         ref var target = ref MemoryMarshal.GetReference(destination);
         var step = Vector256<ushort>.Count;
-        var i = 0;
+        var i = start;
         for (; i <= x.Length - step; i += step)
         {
             var (low, high) = Vector256.Widen(Vector256.LoadUnsafe(ref source, (nuint)i));

@@ -12,7 +12,7 @@ namespace Galaxy.Kernels.Parallel;
 /// <param name="Rank">The device.</param>
 /// <param name="Layer">The layer the tiles belong to (<see cref="TileKey.Layer"/>).</param>
 /// <param name="Phase">The collective within the layer.</param>
-/// <param name="BytesSent">Payload bytes sent, as encoded on the link (<see cref="TileCodec.EncodedBytes"/>: 4 per value in fp32, 2 in bf16, 1 per value + 4 per row in int8; no headers).</param>
+/// <param name="BytesSent">Payload bytes sent, as encoded on the link (<see cref="TileCodec.EncodedBytes"/>: 4 per value in fp32, 2 in bf16, 1 per value + 4 per block of 32 in int8; no headers).</param>
 /// <param name="BytesReceived">Payload bytes received.</param>
 /// <param name="MessagesSent">Tiles sent.</param>
 /// <param name="MessagesReceived">Tiles received.</param>

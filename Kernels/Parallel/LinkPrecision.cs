@@ -15,7 +15,7 @@ public enum LinkPrecision
     /// <summary>bfloat16, rounded to nearest even (<see cref="Ops.Bf16Codec"/>): 2 bytes per value, about 3 significant digits.</summary>
     Bf16,
 
-    /// <summary>Symmetric 8-bit per row with an fp32 scale per row (<see cref="Ops.Int8RowCodec"/>): 1 byte per value + 4 per row.</summary>
+    /// <summary>Symmetric 8-bit in blocks of 32 values of a row, each with an fp32 scale (<see cref="Ops.Int8BlockCodec"/>): 1 byte per value + 4 per block, 1.125 bytes per value.</summary>
     [SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "int8 is the format's usual name, as on the command line.")]
     Int8,
 }

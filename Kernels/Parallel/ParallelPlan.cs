@@ -49,7 +49,7 @@ public sealed record ParallelPlan(ParallelMode Mode, IReadOnlyList<DeviceShare> 
     }
 
     /// <summary>Throws unless the shares split the model's heads and MLP columns exactly (what loading the devices' weights needs).</summary>
-    /// <exception cref="ArgumentException">No devices, a negative share, bad tiling, or heads / columns that do not sum to the model's.</exception>
+    /// <exception cref="ArgumentException">No devices, a negative share, bad tiling, an unknown precision or exchange, or heads / columns that do not sum to the model's.</exception>
     public void ValidateModelSplit(ModelConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -61,6 +61,16 @@ public sealed record ParallelPlan(ParallelMode Mode, IReadOnlyList<DeviceShare> 
         if (TileRows < 0)
         {
             throw new ArgumentException($"Tile rows must be ≥ 0 (0 = whole chunks), got {TileRows}.");
+        }
+
+        if (!Enum.IsDefined(Precision))
+        {
+            throw new ArgumentException($"Unknown link precision {(int)Precision}: use fp32, bf16 or int8.");
+        }
+
+        if (!Enum.IsDefined(Exchange))
+        {
+            throw new ArgumentException($"Unknown collective algorithm {(int)Exchange}: use Ring or Direct.");
         }
 
         for (var d = 0; d < Shares.Count; d++)

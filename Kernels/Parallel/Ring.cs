@@ -18,7 +18,7 @@ namespace Galaxy.Kernels.Parallel;
 /// <para>Keys: the tile t sent at ring step i is <c>key.At(i, t)</c>. Collectives in flight at the same time must
 /// differ in <see cref="TileKey.RequestId"/>, <see cref="TileKey.Layer"/> or <see cref="TileKey.Phase"/>.</para>
 /// <para>Bytes (rank r, S = Σ chunkRows, w = width; B(R) = <see cref="TileCodec.EncodedBytes"/>(precision, R, w), which
-/// is 4·R·w in fp32, 2·R·w in bf16 and R·(w + 4) in int8):
+/// is 4·R·w in fp32, 2·R·w in bf16 and R·(w + 4·ceil(w / 32)) in int8):
 /// AllGather sends <c>B(S − chunkRows[(r+1) mod N])</c> and receives <c>B(S − chunkRows[r])</c> bytes;
 /// ReduceScatter sends <c>B(S − chunkRows[r])</c> and receives <c>B(S − chunkRows[(r−1) mod N])</c> bytes;
 /// AllReduce is the sum of the two. Messages: <c>ceil(chunkRows[j] / tileRows)</c> per chunk j moved.</para>

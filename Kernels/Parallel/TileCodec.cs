@@ -8,12 +8,21 @@ namespace Galaxy.Kernels.Parallel;
 /// <list type="bullet">
 /// <item><b>fp32</b>: the R·W values as they are, <c>4·R·W</c> bytes.</item>
 /// <item><b>bf16</b>: R·W bfloat16 bit patterns (<see cref="Bf16Codec"/>), <c>2·R·W</c> bytes.</item>
-/// <item><b>int8</b>: R fp32 row scales, then R·W int8 values (<see cref="Int8RowCodec"/>), <c>R·(W + 4)</c> bytes.</item>
+/// <item><b>int8</b>: blocks of <see cref="Int8BlockSize"/> values within each row (the last block of a row may be
+/// shorter), each with an fp32 scale (<see cref="Int8BlockCodec"/>): first the R·K scales (K = ceil(W / 32) per
+/// row, row by row), then the R·W int8 values; <c>R·(W + 4·K)</c> bytes.</item>
 /// </list>
 /// The size is linear in R, so tiles of one chunk lie back to back at offsets <c>EncodedBytes(t·tileRows)</c>.
 /// </summary>
 public static class TileCodec
 {
+    /// <summary>
+    /// Values per int8 block. Measured on all-MiniLM-L6-v2 split over 3 devices (cosine of sentence embeddings to
+    /// the single device): one scale per row of 384 gave 0.9974, blocks of 128 0.9989, 64 0.9993, 32 0.99975 —
+    /// the few outlier dimensions of BERT activations otherwise set the scale of every value in their row.
+    /// </summary>
+    public const int Int8BlockSize = 32;
+
     /// <summary>Bytes of <paramref name="rows"/> rows of <paramref name="width"/> values under <paramref name="precision"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An undefined precision, negative rows, width below 1, or more bytes than one buffer holds.</exception>
     public static int EncodedBytes(LinkPrecision precision, int rows, int width)
@@ -24,7 +33,7 @@ public static class TileCodec
         {
             LinkPrecision.Fp32 => (long)rows * width * sizeof(float),
             LinkPrecision.Bf16 => (long)rows * width * sizeof(ushort),
-            LinkPrecision.Int8 => (long)rows * (width + sizeof(float)),
+            LinkPrecision.Int8 => (long)rows * (width + (sizeof(float) * (long)Int8BlockCodec.BlockCount(width, Int8BlockSize))),
             _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "Link precisions are fp32, bf16 and int8."),
         };
         if (bytes > Array.MaxLength)
@@ -54,8 +63,14 @@ public static class TileCodec
                 Bf16Codec.Encode(values, MemoryMarshal.Cast<byte, ushort>(destination));
                 break;
             default:
-                var scaleBytes = rows * sizeof(float);
-                Int8RowCodec.Encode(values, width, MemoryMarshal.Cast<byte, float>(destination[..scaleBytes]), MemoryMarshal.Cast<byte, sbyte>(destination[scaleBytes..]));
+                var blocks = Int8BlockCodec.BlockCount(width, Int8BlockSize);
+                var scales = MemoryMarshal.Cast<byte, float>(destination[..(rows * blocks * sizeof(float))]);
+                var levels = MemoryMarshal.Cast<byte, sbyte>(destination[(rows * blocks * sizeof(float))..]);
+                for (var r = 0; r < rows; r++)
+                {
+                    Int8BlockCodec.Encode(values.Slice(r * width, width), Int8BlockSize, scales.Slice(r * blocks, blocks), levels.Slice(r * width, width));
+                }
+
                 break;
         }
     }
@@ -79,8 +94,14 @@ public static class TileCodec
                 Bf16Codec.Decode(MemoryMarshal.Cast<byte, ushort>(source), destination);
                 break;
             default:
-                var scaleBytes = rows * sizeof(float);
-                Int8RowCodec.Decode(MemoryMarshal.Cast<byte, sbyte>(source[scaleBytes..]), MemoryMarshal.Cast<byte, float>(source[..scaleBytes]), width, destination);
+                var blocks = Int8BlockCodec.BlockCount(width, Int8BlockSize);
+                var scales = MemoryMarshal.Cast<byte, float>(source[..(rows * blocks * sizeof(float))]);
+                var levels = MemoryMarshal.Cast<byte, sbyte>(source[(rows * blocks * sizeof(float))..]);
+                for (var r = 0; r < rows; r++)
+                {
+                    Int8BlockCodec.Decode(levels.Slice(r * width, width), scales.Slice(r * blocks, blocks), Int8BlockSize, destination.Slice(r * width, width));
+                }
+
                 break;
         }
     }

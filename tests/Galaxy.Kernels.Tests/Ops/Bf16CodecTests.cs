@@ -136,7 +136,7 @@ public sealed class Bf16CodecTests
         {
             case "dispatch": Bf16Codec.Encode(x, destination); break;
             case "scalar": Bf16Codec.EncodeScalar(x, destination, 0); break;
-            case "v256": Bf16Codec.Encode256(x, destination); break;
+            case "v256": Bf16Codec.Encode256(x, destination, 0); break;
             default: Bf16Codec.Encode512(x, destination); break;
         }
     }
@@ -147,7 +147,7 @@ public sealed class Bf16CodecTests
         {
             case "dispatch": Bf16Codec.Decode(x, destination); break;
             case "scalar": Bf16Codec.DecodeScalar(x, destination, 0); break;
-            case "v256": Bf16Codec.Decode256(x, destination); break;
+            case "v256": Bf16Codec.Decode256(x, destination, 0); break;
             default: Bf16Codec.Decode512(x, destination); break;
         }
     }

@@ -132,29 +132,83 @@ public sealed class HybridParallelTests : IDisposable
         AssertMatchesReference(config, source, second, [], [], results[1].Hidden, "request 12");
     }
 
-    [Fact]
-    public async Task Run_Hybrid_MovesTheBytesTheRingFormulaSays()
+    [Theory]
+    [InlineData(LinkPrecision.Fp32)]
+    [InlineData(LinkPrecision.Bf16)]
+    [InlineData(LinkPrecision.Int8)]
+    public async Task Run_Hybrid_MovesTheBytesTheRingFormulaSays(LinkPrecision precision)
     {
         var config = TinyModels.Of(ModelArchitecture.Bert) with { MaxPositions = 400 };
-        var plan = new ParallelPlan(ParallelMode.Hybrid, [new(1, 20, 5), new(0, 40, 11), new(3, 20, 0), new(0, 0, 9)], TileRows: 3);
+        var plan = new ParallelPlan(ParallelMode.Hybrid, [new(1, 20, 5), new(0, 40, 11), new(3, 20, 0), new(0, 0, 9)], TileRows: 3) { Precision = precision };
         using var cluster = new SimulatedCluster(config, InMemoryTensorSource.Synthetic(config, 1), plan);
         var sequence = 25;
 
         await cluster.RunAsync(1, TinyModels.Tokens(sequence, 1), cancellationToken: TestContext.Current.CancellationToken);
 
-        // Per layer, rank r: each AllGather receives (S − s_r)·H floats and sends (S − s_(r+1))·H;
-        // each ReduceScatter sends (S − s_r)·H and receives (S − s_(r−1))·H. Two of each per layer.
+        // Per layer, rank r: each AllGather receives B(S − s_r) bytes and sends B(S − s_(r+1));
+        // each ReduceScatter sends B(S − s_r) and receives B(S − s_(r−1)). Two of each per layer.
+        // B(R) = bytes of R rows of H on the link: 4·R·H in fp32, 2·R·H in bf16, R·(H + 4) in int8.
         var n = plan.Devices;
         var h = config.HiddenSize;
+        long B(int rows) => TileCodec.EncodedBytes(precision, rows, h);
         var stats = cluster.Stats.Snapshot();
         for (var r = 0; r < n; r++)
         {
             var rows = plan.RowChunks;
-            long expectedSent = config.Layers * 2L * 4 * h * ((sequence - rows[(r + 1) % n]) + (sequence - rows[r]));
-            long expectedReceived = config.Layers * 2L * 4 * h * ((sequence - rows[r]) + (sequence - rows[(r - 1 + n) % n]));
+            long expectedSent = config.Layers * 2L * (B(sequence - rows[(r + 1) % n]) + B(sequence - rows[r]));
+            long expectedReceived = config.Layers * 2L * (B(sequence - rows[r]) + B(sequence - rows[(r - 1 + n) % n]));
             Assert.Equal(expectedSent, stats.Where(s => s.Rank == r).Sum(s => s.BytesSent));
             Assert.Equal(expectedReceived, stats.Where(s => s.Rank == r).Sum(s => s.BytesReceived));
         }
+
+        if (precision == LinkPrecision.Fp32)
+        {
+            Assert.Equal(4L * h, B(1)); // the formula the fp32 ring has always had: 4 bytes per float
+        }
+    }
+
+    public static TheoryData<ModelArchitecture, ParallelMode, CollectiveAlgorithm, LinkPrecision> LossyCases()
+    {
+        var data = new TheoryData<ModelArchitecture, ParallelMode, CollectiveAlgorithm, LinkPrecision>();
+        foreach (var architecture in Enum.GetValues<ModelArchitecture>())
+        {
+            foreach (var mode in Enum.GetValues<ParallelMode>())
+            {
+                foreach (var precision in new[] { LinkPrecision.Bf16, LinkPrecision.Int8 })
+                {
+                    data.Add(architecture, mode, mode == ParallelMode.Sequence ? CollectiveAlgorithm.Direct : CollectiveAlgorithm.Ring, precision);
+                }
+            }
+
+            data.Add(architecture, ParallelMode.Hybrid, CollectiveAlgorithm.Direct, LinkPrecision.Int8);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(LossyCases))]
+    public async Task Run_LossyLinks_CloseToTheSingleDeviceModel(ModelArchitecture architecture, ParallelMode mode, CollectiveAlgorithm exchange, LinkPrecision precision)
+    {
+        var config = TinyModels.Of(architecture) with { MaxPositions = 400 };
+        var source = InMemoryTensorSource.Synthetic(config, seed: 3);
+        var plan = RandomPlan(mode, 3, config, 33, new Random(11)) with { TileRows = 4, Exchange = exchange, Precision = precision };
+        var ids = TinyModels.Tokens(33, seed: 12);
+        using var cluster = new SimulatedCluster(config, source, plan);
+
+        var actual = (await cluster.RunAsync(1, ids, cancellationToken: TestContext.Current.CancellationToken)).Hidden;
+        using var exactCluster = new SimulatedCluster(config, source, plan with { Precision = LinkPrecision.Fp32 });
+        var exact = (await exactCluster.RunAsync(1, ids, cancellationToken: TestContext.Current.CancellationToken)).Hidden;
+
+        // Measured on these seeded tiny models (2 layers, 3 devices, max |Δ| over the output's scale): encoders
+        // ≤ 0.9e-4 in bf16 and ≤ 2.2e-4 in int8; the pre-LN decoders, whose residual stream is not normalised
+        // between layers, ≤ 2.6e-3 in bf16 and ≤ 5.6e-3 in int8. The tolerances leave about 2× room.
+        var tolerance = precision == LinkPrecision.Bf16 ? 5e-3 : 1.2e-2;
+        var expected = Reference(config, source, ids, [], []);
+        var scale = Math.Max(1.0, expected.Max(v => Math.Abs((double)v)));
+        var worst = TestData.MaxAbsDiff(expected, actual) / scale;
+        Assert.True(worst <= tolerance, $"{plan} {precision}: max |Δ| / scale = {worst:E2}, tolerance {tolerance:E1}");
+        Assert.NotEqual(exact, actual); // the links really carried the narrower format
     }
 
     [Theory]
@@ -177,7 +231,46 @@ public sealed class HybridParallelTests : IDisposable
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_UndefinedLinkPrecision_FailsBeforeAnyCompute()
+    {
+        var config = TinyModels.Of(ModelArchitecture.Bert) with { MaxPositions = 400 };
+        var plan = ParallelPlan.Uniform(ParallelMode.Hybrid, 2, config, 10) with { Precision = (LinkPrecision)5 };
+
+        var error = Assert.Throws<ArgumentException>(() => new SimulatedCluster(config, InMemoryTensorSource.Synthetic(config, 1), plan));
+        var atRun = await Assert.ThrowsAsync<ArgumentException>(() => new ShardExecutor(
+            TransformerWeights.Load(config, InMemoryTensorSource.Synthetic(config, 1), _ => plan.SliceOf(0, config)),
+            plan,
+            new UnusedCollective(2)).RunAsync(1, TinyModels.Tokens(10, 1), [], [], TestContext.Current.CancellationToken));
+
+        Assert.Contains("Unknown link precision 5", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Unknown link precision 5", atRun.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _threads.Dispose();
+
+    /// <summary>A collective that fails any use: for checks that must happen before the first tile moves.</summary>
+    private sealed class UnusedCollective(int size) : ICollective
+    {
+        public int Rank => 0;
+
+        public int Size => size;
+
+        public ValueTask SendAsync(int destination, TileKey key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("A tile was sent before the plan was checked.");
+
+        public ValueTask ReceiveAsync(int source, TileKey key, Memory<byte> destination, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("A tile was received before the plan was checked.");
+    }
+
+    /// <summary>The single-device model's last hidden state (decoders: after the final LayerNorm).</summary>
+    private float[] Reference(ModelConfig config, InMemoryTensorSource source, int[] ids, int[] types, byte[] mask)
+    {
+        var weights = TransformerWeights.Load(config, source);
+        return config.IsDecoder
+            ? new Decoder(weights, _threads).StartSession().Append(ids)
+            : new Encoder(weights, _threads).Forward(ids, types, mask);
+    }
 
     internal static ParallelPlan RandomPlan(ParallelMode mode, int devices, ModelConfig config, int sequence, Random random) =>
         new(mode, [.. Enumerable.Range(0, devices).Select(d => new DeviceShare(0, 0, 0))
@@ -201,17 +294,7 @@ public sealed class HybridParallelTests : IDisposable
 
     private void AssertMatchesReference(ModelConfig config, InMemoryTensorSource source, int[] ids, int[] types, byte[] mask, float[] actual, string what)
     {
-        float[] expected;
-        var weights = TransformerWeights.Load(config, source);
-        if (config.IsDecoder)
-        {
-            expected = new Decoder(weights, _threads).StartSession().Append(ids);
-        }
-        else
-        {
-            expected = new Encoder(weights, _threads).Forward(ids, types, mask);
-        }
-
+        var expected = Reference(config, source, ids, types, mask);
         var scale = Math.Max(1.0, expected.Max(v => Math.Abs((double)v)));
         var worst = TestData.MaxAbsDiff(expected, actual);
         Assert.True(worst <= RelativeTolerance * scale, $"{what}: max |Δ| = {worst:E2} (scale {scale:F2})");

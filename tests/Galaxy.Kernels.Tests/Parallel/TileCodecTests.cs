@@ -9,11 +9,13 @@ public sealed class TileCodecTests
     [Theory]
     [InlineData(LinkPrecision.Fp32, 3, 7, 84)]
     [InlineData(LinkPrecision.Bf16, 3, 7, 42)]
-    [InlineData(LinkPrecision.Int8, 3, 7, 33)]
+    [InlineData(LinkPrecision.Int8, 3, 7, 33)]      // one block of 7 per row
+    [InlineData(LinkPrecision.Int8, 2, 33, 82)]     // blocks of 32 and 1
+    [InlineData(LinkPrecision.Int8, 2, 64, 144)]
     [InlineData(LinkPrecision.Int8, 0, 7, 0)]
     [InlineData(LinkPrecision.Fp32, 128, 1024, 524_288)]
     [InlineData(LinkPrecision.Bf16, 128, 1024, 262_144)]
-    [InlineData(LinkPrecision.Int8, 128, 1024, 131_584)]
+    [InlineData(LinkPrecision.Int8, 128, 1024, 147_456)]
     public void EncodedBytes_IsTheFormula(LinkPrecision precision, int rows, int width, int expected) =>
         Assert.Equal(expected, TileCodec.EncodedBytes(precision, rows, width));
 
@@ -49,26 +51,39 @@ public sealed class TileCodecTests
         Assert.Equal(expected.Select(b => (uint)b << 16), back.Select(BitConverter.SingleToUInt32Bits));
     }
 
-    [Fact]
-    public void Int8_Wire_IsRowScalesThenValues()
+    [Theory]
+    [InlineData(3, 37)]
+    [InlineData(2, 64)]
+    [InlineData(1, 5)]
+    public void Int8_Wire_IsEveryRowsBlockScalesThenTheValues(int rows, int width)
     {
-        const int rows = 3;
-        const int width = 37;
         var values = TestData.Uniform(rows * width, seed: 3, scale: 4f);
-        var scales = new float[rows];
+        values[width - 1] = 40f; // an outlier only moves its own block's scale
+        var blocks = Int8BlockCodec.BlockCount(width, TileCodec.Int8BlockSize);
+        var scales = new float[rows * blocks];
         var q = new sbyte[values.Length];
-        Int8RowCodec.Encode(values, width, scales, q);
+        for (var r = 0; r < rows; r++)
+        {
+            Int8BlockCodec.Encode(values.AsSpan(r * width, width), TileCodec.Int8BlockSize, scales.AsSpan(r * blocks, blocks), q.AsSpan(r * width, width));
+        }
+
         var wire = new byte[TileCodec.EncodedBytes(LinkPrecision.Int8, rows, width)];
 
         TileCodec.Encode(LinkPrecision.Int8, values, width, wire);
         var back = new float[values.Length];
         TileCodec.Decode(LinkPrecision.Int8, wire, width, back);
 
-        Assert.Equal(scales, MemoryMarshal.Cast<byte, float>(wire.AsSpan(0, rows * sizeof(float))).ToArray());
-        Assert.Equal(q, MemoryMarshal.Cast<byte, sbyte>(wire.AsSpan(rows * sizeof(float))).ToArray());
+        Assert.Equal(scales, MemoryMarshal.Cast<byte, float>(wire.AsSpan(0, scales.Length * sizeof(float))).ToArray());
+        Assert.Equal(q, MemoryMarshal.Cast<byte, sbyte>(wire.AsSpan(scales.Length * sizeof(float))).ToArray());
         for (var i = 0; i < values.Length; i++)
         {
-            Assert.True(Math.Abs(values[i] - back[i]) <= 0.5001 * scales[i / width]);
+            var block = ((i / width) * blocks) + ((i % width) / TileCodec.Int8BlockSize);
+            Assert.True(Math.Abs(values[i] - back[i]) <= 0.5001 * scales[block]);
+        }
+
+        if (blocks > 1)
+        {
+            Assert.True(scales[0] < 4f / 127 * 1.0001, "the outlier in the row's last block changed its first block's scale");
         }
     }
 
