@@ -1,9 +1,12 @@
 namespace Galaxy.Grains;
 
-/// <summary>What one shard returns for a request: its rows of the last hidden state and its timing.</summary>
+/// <summary>What one shard returns for a request: its part of the plan's output (by default its rows of the last hidden state) and its timing.</summary>
 /// <param name="Device">The device that ran the shard.</param>
 /// <param name="RowStart">First sequence row of <paramref name="Rows"/>.</param>
-/// <param name="Rows">(rows, H) of the last hidden state.</param>
+/// <param name="Rows">
+/// Its part of the plan's output: (rows, H) of the last hidden state or (rows, V) of logits; for a single-vector
+/// output (pooled embedding, pooler, next-token logits) the vector on the shard that computed it, empty on the others.
+/// </param>
 /// <param name="Layers">Per layer compute and wall time.</param>
 /// <param name="WallMilliseconds">The whole run on the device, from the call's arrival to its result.</param>
 [GenerateSerializer, Immutable, Alias("galaxy.shard-output")]

@@ -7,6 +7,7 @@ namespace Galaxy.Grains;
 /// <param name="TileRows">Rows per tile inside a chunk; 0 sends each chunk whole.</param>
 /// <param name="Exchange">How the collectives move chunks between the ranks.</param>
 /// <param name="Precision">How tiles are encoded where they cross a link.</param>
+/// <param name="Output">What the request returns, and so which shards compute the head.</param>
 [GenerateSerializer, Immutable, Alias("galaxy.shard-plan")]
 public sealed record ShardPlan(
     [property: Id(0)] PlanMode Mode,
@@ -14,4 +15,5 @@ public sealed record ShardPlan(
     [property: Id(2)] bool Overlap,
     [property: Id(3)] int TileRows,
     [property: Id(4)] PlanExchange Exchange = PlanExchange.Ring,
-    [property: Id(5)] PlanLinkPrecision Precision = PlanLinkPrecision.Fp32);
+    [property: Id(5)] PlanLinkPrecision Precision = PlanLinkPrecision.Fp32,
+    [property: Id(6)] PlanOutput Output = PlanOutput.HiddenStates);

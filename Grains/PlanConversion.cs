@@ -22,6 +22,15 @@ internal static class PlanConversion
             LinkPrecision.Bf16 => PlanLinkPrecision.Bf16,
             LinkPrecision.Int8 => PlanLinkPrecision.Int8,
             _ => throw new ArgumentException($"Unknown link precision {plan.Precision}.", nameof(plan)),
+        },
+        plan.Output switch
+        {
+            ParallelOutput.HiddenStates => PlanOutput.HiddenStates,
+            ParallelOutput.MeanPooled => PlanOutput.MeanPooled,
+            ParallelOutput.Pooler => PlanOutput.Pooler,
+            ParallelOutput.TokenLogits => PlanOutput.TokenLogits,
+            ParallelOutput.NextTokenLogits => PlanOutput.NextTokenLogits,
+            _ => throw new ArgumentException($"Unknown output {plan.Output}.", nameof(plan)),
         });
 
     public static ParallelPlan ToKernels(this ShardPlan plan) => new(
@@ -48,6 +57,15 @@ internal static class PlanConversion
             PlanLinkPrecision.Bf16 => LinkPrecision.Bf16,
             PlanLinkPrecision.Int8 => LinkPrecision.Int8,
             _ => throw new ArgumentException($"Unknown link precision {plan.Precision} (fp32, bf16 or int8).", nameof(plan)),
+        },
+        Output = plan.Output switch
+        {
+            PlanOutput.HiddenStates => ParallelOutput.HiddenStates,
+            PlanOutput.MeanPooled => ParallelOutput.MeanPooled,
+            PlanOutput.Pooler => ParallelOutput.Pooler,
+            PlanOutput.TokenLogits => ParallelOutput.TokenLogits,
+            PlanOutput.NextTokenLogits => ParallelOutput.NextTokenLogits,
+            _ => throw new ArgumentException($"Unknown output {plan.Output}.", nameof(plan)),
         },
     };
 

@@ -51,6 +51,37 @@ internal static class BlockMath
         }
     }
 
+    /// <summary>
+    /// logits (rows, V) = h (rows, H) · Eᵀ with E the (V, H) token embeddings (the tied LM head): one dot product per
+    /// (row, token), over vocabulary chunks of 1,024 on the kernel threads.
+    /// </summary>
+    public static void TiedLogits(ReadOnlyMemory<float> hidden, int rows, EmbeddingTables embeddings, Memory<float> logits, KernelThreads? threads)
+    {
+        const int Chunk = 1024;
+        var vocabulary = embeddings.VocabularySize;
+        var size = embeddings.HiddenSize;
+        if (hidden.Length != rows * size || logits.Length != rows * vocabulary)
+        {
+            throw new ArgumentException($"{rows} rows need {rows * size} hidden values and {rows * vocabulary} logits; got {hidden.Length} and {logits.Length}.");
+        }
+
+        var table = embeddings.Tokens;
+        (threads ?? KernelThreads.Shared).For((vocabulary + Chunk - 1) / Chunk, chunk =>
+        {
+            var tokens = table.Span;
+            var end = Math.Min(vocabulary, (chunk + 1) * Chunk);
+            for (var r = 0; r < rows; r++)
+            {
+                var h = hidden.Span.Slice(r * size, size);
+                var row = logits.Span.Slice(r * vocabulary, vocabulary);
+                for (var v = chunk * Chunk; v < end; v++)
+                {
+                    row[v] = System.Numerics.Tensors.TensorPrimitives.Dot(tokens.Slice(v * size, size), h);
+                }
+            }
+        });
+    }
+
     /// <summary>Throws unless every layer holds all heads and all MLP columns (single-device models).</summary>
     public static void RequireWholeLayers(TransformerWeights weights)
     {

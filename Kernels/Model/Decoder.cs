@@ -88,21 +88,8 @@ public sealed class Decoder
             throw new ArgumentException($"A hidden row has {Config.HiddenSize} values, got {hidden.Length}.", nameof(hidden));
         }
 
-        const int Chunk = 1024;
-        var vocabulary = Config.VocabularySize;
-        var logits = new float[vocabulary];
-        var h = hidden.ToArray();
-        var table = Weights.Embeddings.Tokens;
-        var size = Config.HiddenSize;
-        (Threads ?? KernelThreads.Shared).For((vocabulary + Chunk - 1) / Chunk, chunk =>
-        {
-            var tokens = table.Span;
-            var end = Math.Min(vocabulary, (chunk + 1) * Chunk);
-            for (var v = chunk * Chunk; v < end; v++)
-            {
-                logits[v] = TensorPrimitives.Dot(tokens.Slice(v * size, size), h);
-            }
-        });
+        var logits = new float[Config.VocabularySize];
+        BlockMath.TiedLogits(hidden.ToArray(), 1, Weights.Embeddings, logits, Threads);
         return logits;
     }
 }

@@ -20,6 +20,33 @@ public sealed record ParallelPlan(ParallelMode Mode, IReadOnlyList<DeviceShare> 
     /// <summary>How tiles are encoded where they cross a link (<see cref="TileCodec"/>): fp32 (default, exact), bf16 or int8 (lossy, fewer bytes).</summary>
     public LinkPrecision Precision { get; init; } = LinkPrecision.Fp32;
 
+    /// <summary>What the request returns (default: the last hidden state, each device its rows) and so which devices run the head.</summary>
+    public ParallelOutput Output { get; init; } = ParallelOutput.HiddenStates;
+
+    /// <summary>
+    /// The device that computes a single-vector <see cref="Output"/>: the first device with rows (it holds row 0) for
+    /// <see cref="ParallelOutput.MeanPooled"/> and <see cref="ParallelOutput.Pooler"/>, the last device with rows
+    /// (row S − 1) for <see cref="ParallelOutput.NextTokenLogits"/>; null for token-wise outputs or a plan without rows.
+    /// </summary>
+    public int? OutputDevice
+    {
+        get
+        {
+            var owners = Enumerable.Range(0, Shares.Count).Where(d => Shares[d].Rows > 0).ToList();
+            if (owners.Count == 0)
+            {
+                return null;
+            }
+
+            return Output switch
+            {
+                ParallelOutput.MeanPooled or ParallelOutput.Pooler => owners[0],
+                ParallelOutput.NextTokenLogits => owners[^1],
+                _ => null,
+            };
+        }
+    }
+
     /// <summary>Sequence rows of each device, in rank order.</summary>
     public int[] RowChunks => [.. Shares.Select(s => s.Rows)];
 
@@ -49,7 +76,7 @@ public sealed record ParallelPlan(ParallelMode Mode, IReadOnlyList<DeviceShare> 
     }
 
     /// <summary>Throws unless the shares split the model's heads and MLP columns exactly (what loading the devices' weights needs).</summary>
-    /// <exception cref="ArgumentException">No devices, a negative share, bad tiling, an unknown precision or exchange, or heads / columns that do not sum to the model's.</exception>
+    /// <exception cref="ArgumentException">No devices, a negative share, bad tiling, an unknown precision or exchange, an output the model has no head for, or heads / columns that do not sum to the model's.</exception>
     public void ValidateModelSplit(ModelConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -73,6 +100,8 @@ public sealed record ParallelPlan(ParallelMode Mode, IReadOnlyList<DeviceShare> 
             throw new ArgumentException($"Unknown collective algorithm {(int)Exchange}: use Ring or Direct.");
         }
 
+        ValidateOutput(config);
+
         for (var d = 0; d < Shares.Count; d++)
         {
             var share = Shares[d];
@@ -86,6 +115,26 @@ public sealed record ParallelPlan(ParallelMode Mode, IReadOnlyList<DeviceShare> 
         {
             Check(Shares.Sum(s => s.Heads), config.Heads, "heads", "the model's heads");
             Check(Shares.Sum(s => s.MlpColumns), config.IntermediateSize, "MLP columns", "the model's MLP columns");
+        }
+    }
+
+    /// <summary>Throws unless the model has the head <see cref="Output"/> needs (whether the checkpoint has a pooler is checked where the weights are).</summary>
+    /// <exception cref="ArgumentException">An unknown output, logits of an encoder, or a pooler of a decoder.</exception>
+    public void ValidateOutput(ModelConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        switch (Output)
+        {
+            case ParallelOutput.HiddenStates or ParallelOutput.MeanPooled:
+                break;
+            case ParallelOutput.Pooler when config.IsDecoder:
+                throw new ArgumentException($"The Pooler output is BERT's pooler, but {config.Architecture} is a decoder (use HiddenStates, MeanPooled, TokenLogits or NextTokenLogits).");
+            case ParallelOutput.TokenLogits or ParallelOutput.NextTokenLogits when !config.IsDecoder:
+                throw new ArgumentException($"The {Output} output needs a decoder's LM head, but {config.Architecture} is an encoder (use HiddenStates, MeanPooled or Pooler).");
+            case ParallelOutput.Pooler or ParallelOutput.TokenLogits or ParallelOutput.NextTokenLogits:
+                break;
+            default:
+                throw new ArgumentException($"Unknown output {(int)Output}: use HiddenStates, MeanPooled, Pooler, TokenLogits or NextTokenLogits.");
         }
     }
 

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using Galaxy.Kernels.Gemm;
 using Galaxy.Kernels.Model;
 using Galaxy.Kernels.Ops;
@@ -47,6 +49,11 @@ public sealed class ShardExecutor
         if (weights.Layers.Any(layer => layer.Slice != expected))
         {
             throw new ArgumentException($"Device {_rank}'s weights hold {weights.Layers[0].Slice} but the plan gives it {expected}.", nameof(weights));
+        }
+
+        if (plan.Output == ParallelOutput.Pooler && weights.Pooler is null)
+        {
+            throw new ArgumentException("The plan asks for the Pooler output, but this checkpoint has no pooler (pooler.dense); use MeanPooled.", nameof(plan));
         }
     }
 
@@ -178,8 +185,114 @@ public sealed class ShardExecutor
                 LayerNorm.Apply(x, final.Gamma, final.Beta, x, _config.LayerNormEpsilon);
             }
 
-            var own = megatron ? x.AsSpan(_rowStart * _hidden, _rows * _hidden).ToArray() : x;
-            return new ShardResult(_rowStart, own, timings);
+            // Megatron devices hold every row; each answers for its own rows like the others.
+            var own = megatron ? x.AsMemory(_rowStart * _hidden, _rows * _hidden) : x.AsMemory();
+            var output = !megatron && _owner._plan.Output == ParallelOutput.HiddenStates ? x : await HeadAsync(own).ConfigureAwait(false);
+            return new ShardResult(_rowStart, output, timings);
+        }
+
+        /// <summary>This device's part of the plan's output, from its rows (rows, H) of the last hidden state.</summary>
+        private async Task<float[]> HeadAsync(ReadOnlyMemory<float> own)
+        {
+            var plan = _owner._plan;
+            var isHead = plan.OutputDevice == _owner._rank;
+            switch (plan.Output)
+            {
+                case ParallelOutput.TokenLogits:
+                {
+                    var logits = new float[_rows * _config.VocabularySize];
+                    Timed(() => BlockMath.TiedLogits(own, _rows, _owner._weights.Embeddings, logits, Threads));
+                    return logits;
+                }
+
+                case ParallelOutput.NextTokenLogits when isHead:
+                {
+                    var logits = new float[_config.VocabularySize];
+                    Timed(() => BlockMath.TiedLogits(own[((_rows - 1) * _hidden)..], 1, _owner._weights.Embeddings, logits, Threads));
+                    return logits;
+                }
+
+                case ParallelOutput.Pooler when isHead:
+                {
+                    // The owner of row 0 holds [CLS] as its first row.
+                    var pooler = _owner._weights.Pooler!;
+                    var pooled = new float[_hidden];
+                    Timed(() =>
+                    {
+                        BlockMath.Linear(own.Span[.._hidden], pooler.Weight, pooler.Bias, pooled, Threads);
+                        TensorPrimitives.Tanh(pooled, pooled);
+                    });
+                    return pooled;
+                }
+
+                case ParallelOutput.MeanPooled:
+                    return await MeanPoolAsync(own, plan.OutputDevice ?? 0).ConfigureAwait(false);
+
+                case ParallelOutput.HiddenStates:
+                    return own.ToArray();
+
+                default:
+                    return [];
+            }
+        }
+
+        /// <summary>
+        /// The mean of the unmasked rows, L2-normalised, on <paramref name="head"/>: every other device with rows sends it
+        /// the sum of its unmasked rows and their count (H + 1 floats, fp32); the head adds them in rank order.
+        /// </summary>
+        private async Task<float[]> MeanPoolAsync(ReadOnlyMemory<float> own, int head)
+        {
+            var partial = new float[_hidden + 1];
+            Timed(() =>
+            {
+                var rows = own.Span;
+                var sum = partial.AsSpan(0, _hidden);
+                var count = 0;
+                for (var r = 0; r < _rows; r++)
+                {
+                    if (_keyMask.Length == 0 || _keyMask[_rowStart + r] != 0)
+                    {
+                        Residual.Add(sum, rows.Slice(r * _hidden, _hidden), sum);
+                        count++;
+                    }
+                }
+
+                partial[_hidden] = count;
+            });
+            var key = new TileKey(_requestId, _config.Layers - 1, CollectivePhase.Output, 0, 0);
+            var collective = _owner._collective;
+            if (_owner._rank != head)
+            {
+                if (_rows > 0)
+                {
+                    await collective.SendAsync(head, key, MemoryMarshal.AsBytes(partial.AsSpan()).ToArray(), _cancellation).ConfigureAwait(false);
+                }
+
+                return [];
+            }
+
+            var incoming = new float[_hidden + 1];
+            for (var device = 0; device < _chunks.Length; device++)
+            {
+                if (device != head && _chunks[device] > 0)
+                {
+                    await collective.ReceiveAsync(device, key, FloatBytes.Of(incoming), _cancellation).ConfigureAwait(false);
+                    TensorPrimitives.Add(partial, incoming, partial);
+                }
+            }
+
+            var mean = partial.AsSpan(0, _hidden).ToArray();
+            Timed(() =>
+            {
+                var total = partial[_hidden];
+                if (total > 0)
+                {
+                    TensorPrimitives.Multiply(mean, 1f / total, mean);
+                }
+
+                TensorPrimitives.Multiply(mean, 1f / Math.Max(TensorPrimitives.Norm(mean), 1e-12f), mean);
+            });
+            return mean;
         }
 
         /// <summary>Rows [start, start + count) of the embedding (plus the encoder's LayerNorm), (count, H).</summary>

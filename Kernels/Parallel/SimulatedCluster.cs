@@ -45,7 +45,7 @@ public sealed class SimulatedCluster : IDisposable
     /// <summary>Traffic per device, layer and collective so far.</summary>
     public CollectiveStats Stats => _collective.Stats;
 
-    /// <summary>Runs one request on every device at once and assembles the (S, H) result from each device's rows.</summary>
+    /// <summary>Runs one request on every device at once and assembles the plan's output: token-wise outputs from each device's rows, a single vector from <see cref="ParallelPlan.OutputDevice"/>.</summary>
     public async Task<SimulatedResult> RunAsync(long requestId, int[] tokenIds, int[]? tokenTypeIds = null, byte[]? keyMask = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tokenIds);
@@ -54,13 +54,29 @@ public sealed class SimulatedCluster : IDisposable
             () => executor.RunAsync(requestId, tokenIds, tokenTypeIds ?? [], keyMask ?? [], cancellationToken),
             cancellationToken)).ToArray();
         var shards = await Task.WhenAll(runs).ConfigureAwait(false);
-        var hidden = new float[tokenIds.Length * Config.HiddenSize];
-        foreach (var shard in shards)
+        return new SimulatedResult(Assemble(shards, tokenIds.Length), shards, Plan.Output);
+    }
+
+    private float[] Assemble(ShardResult[] shards, int sequence)
+    {
+        var width = Plan.Output switch
         {
-            shard.Rows.CopyTo(hidden, shard.RowStart * Config.HiddenSize);
+            ParallelOutput.HiddenStates => Config.HiddenSize,
+            ParallelOutput.TokenLogits => Config.VocabularySize,
+            _ => 0,
+        };
+        if (width == 0)
+        {
+            return shards[Plan.OutputDevice ?? 0].Rows;
         }
 
-        return new SimulatedResult(hidden, shards);
+        var whole = new float[sequence * width];
+        foreach (var shard in shards)
+        {
+            shard.Rows.CopyTo(whole, shard.RowStart * width);
+        }
+
+        return whole;
     }
 
     public void Dispose()

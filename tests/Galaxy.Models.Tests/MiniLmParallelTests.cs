@@ -42,6 +42,29 @@ public sealed class MiniLmParallelTests(MiniLmFixture fixture)
         Assert.True(worst <= RelativeTolerance * scale, $"{mode} over {heads.Length} devices, {ids.Length} tokens: max |Δ| = {worst:E2} (scale {scale:F2})");
     }
 
+    [Theory]
+    [InlineData(ParallelOutput.MeanPooled)]
+    [InlineData(ParallelOutput.Pooler)]
+    public async Task Run_PooledOutputs_EqualTheSingleDeviceEncoder(ParallelOutput output)
+    {
+        var model = LocalModel.Load(fixture.Import.OutputDirectory);
+        var ids = model.Tokenizer.Encode("Galaxy pools the sentence on the device that owns its first row.");
+        var rows = new[] { 0, ids.Length / 2, ids.Length - (ids.Length / 2) }; // rank 0 owns no rows: rank 1 runs the head
+        var plan = new ParallelPlan(ParallelMode.Hybrid, [new(4, 500, rows[0]), new(4, 500, rows[1]), new(4, 536, rows[2])], TileRows: 4) { Output = output };
+        using var threads = new KernelThreads(2);
+        var encoder = new Encoder(model.Weights, threads);
+        var hidden = encoder.Forward(ids, default, default);
+        var expected = output == ParallelOutput.Pooler ? encoder.Pool(hidden, 1) : Encoder.MeanPool(hidden, default, 1, model.Config.HiddenSize);
+
+        using var source = SafeTensorsDirectory.Open(fixture.Import.OutputDirectory);
+        using var cluster = new SimulatedCluster(model.Config, source, plan);
+        var result = await cluster.RunAsync(1, ids, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, plan.OutputDevice);
+        var worst = expected.Zip(result.Output, (e, a) => Math.Abs((double)e - a)).Max();
+        Assert.True(worst <= RelativeTolerance, $"{output}: max |Δ| = {worst:E2}");
+    }
+
     public static TheoryData<LinkPrecision, ParallelMode> LossySplits() => new()
     {
         { LinkPrecision.Bf16, ParallelMode.Hybrid },
