@@ -42,10 +42,27 @@ public sealed class SerializationTests(ClusterFixture fixture)
         Assert.Equal(Payload.Bytes.ToArray(), back.Data);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    [InlineData(1 << 20)]
+    public void TileMessage_EncodedTileOfAnyLength_OneRawBlock(int length)
+    {
+        // Encoded tiles (bf16, int8 blocks) are any number of bytes; they travel as one length-prefixed block.
+        var data = Enumerable.Range(0, length).Select(i => (byte)(i * 31)).ToArray();
+        var tile = new TileMessage(1, 0, 3, 0, 0, 1, data);
+
+        var bytes = Serializer.SerializeToArray(tile);
+        var back = Serializer.Deserialize<TileMessage>(bytes)!;
+
+        Assert.Equal(data, back.Data);
+        Assert.InRange(bytes.Length, length, length + 64);
+    }
+
     [Fact]
     public void ShardRequest_RoundTrip_KeepsEveryField()
     {
-        var plan = new ShardPlan(PlanMode.MegatronTensor, [new PlanShare(5, 700, 3), new PlanShare(7, 836, 0)], false, 16, PlanExchange.Direct);
+        var plan = new ShardPlan(PlanMode.MegatronTensor, [new PlanShare(5, 700, 3), new PlanShare(7, 836, 0)], false, 16, PlanExchange.Direct, PlanLinkPrecision.Int8, PlanOutput.MeanPooled);
         var request = new ShardRequest(42, [101, 2023, 102], [0, 0, 1], [1, 1, 0], plan, 1, ["dev1", "dev2"]);
 
         var back = RoundTrip(request);
@@ -55,6 +72,7 @@ public sealed class SerializationTests(ClusterFixture fixture)
         Assert.Equal(request.TokenTypeIds, back.TokenTypeIds);
         Assert.Equal(request.KeyMask, back.KeyMask);
         Assert.Equal((plan.Mode, plan.Overlap, plan.TileRows, plan.Exchange), (back.Plan.Mode, back.Plan.Overlap, back.Plan.TileRows, back.Plan.Exchange));
+        Assert.Equal((PlanLinkPrecision.Int8, PlanOutput.MeanPooled), (back.Plan.Precision, back.Plan.Output));
         Assert.Equal(plan.Shares, back.Plan.Shares);
         Assert.Equal(request.Rank, back.Rank);
         Assert.Equal(request.Peers, back.Peers);
