@@ -156,13 +156,13 @@ public sealed class ParallelReport
         exposedWithoutOverlap > 0 ? 1 - (exposedWithOverlap / exposedWithoutOverlap) : null;
 
     /// <summary><see cref="HiddenShare(double, double)"/> of this request against <paramref name="withoutOverlap"/>, the same plan run without overlap.</summary>
-    /// <exception cref="ArgumentException">The two plans differ in more than <see cref="ParallelPlan.Overlap"/>.</exception>
+    /// <exception cref="ArgumentException">The two plans differ in more than <see cref="ParallelPlan.Overlap"/> (shares, tiles, link precision, exchange).</exception>
     public double? HiddenShare(ParallelReport withoutOverlap)
     {
         ArgumentNullException.ThrowIfNull(withoutOverlap);
         var a = Plan;
         var b = withoutOverlap.Plan;
-        if (a.Mode != b.Mode || a.TileRows != b.TileRows || !a.Shares.SequenceEqual(b.Shares) || b.Overlap)
+        if (a.Mode != b.Mode || a.TileRows != b.TileRows || a.Precision != b.Precision || a.Exchange != b.Exchange || !a.Shares.SequenceEqual(b.Shares) || b.Overlap)
         {
             throw new ArgumentException($"The reference must be the same plan without overlap; got {Describe(b)} against {Describe(a)}.", nameof(withoutOverlap));
         }
@@ -187,5 +187,5 @@ public sealed class ParallelReport
     }
 
     private static string Describe(ParallelPlan plan) =>
-        $"{plan.Mode} over {plan.Devices} devices, overlap {plan.Overlap}, tiles of {plan.TileRows} rows";
+        $"{plan.Mode} over {plan.Devices} devices, overlap {plan.Overlap}, tiles of {plan.TileRows} rows, {LinkPrecisionNames.Of(plan.Precision)} links, {plan.Exchange} exchange";
 }

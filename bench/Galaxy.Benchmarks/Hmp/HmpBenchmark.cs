@@ -6,8 +6,8 @@ namespace Galaxy.Benchmarks.Hmp;
 
 /// <summary>
 /// Runs BERT-large-shaped layers on simulated devices (<see cref="SimulatedCluster"/>, one compute thread per
-/// device, every directed link under a <see cref="LinkModel"/>) in every mode, round-robin, and reduces each
-/// request to a <see cref="ParallelReport"/>; the rows are medians over the rounds.
+/// device, every directed link under a <see cref="LinkModel"/>) in every mode and link precision, round-robin, and
+/// reduces each request to a <see cref="ParallelReport"/>; the rows are medians over the rounds.
 /// </summary>
 /// <remarks>
 /// Groups (device count × link) run one after another, each with its own clusters, so only one group's weights
@@ -50,7 +50,7 @@ public static class HmpBenchmark
                 var started = Stopwatch.GetTimestamp();
                 var load = OtherProcessesLoad.Start();
                 var link = LinkModel.Parse(spec);
-                var modes = HmpMode.ForDevices(settings.TileRows);
+                var modes = HmpMode.ForDevices(settings.TileRows, settings.Precisions);
                 progress.WriteLine($"hmp: {devices} devices over {spec} ({link}): loading {modes.Count} clusters");
                 var clusters = new List<(HmpMode Mode, SimulatedCluster Cluster)>();
                 try
@@ -61,7 +61,7 @@ public static class HmpBenchmark
                     }
 
                     clusters.Add((HmpMode.Local, local));
-                    var samples = clusters.ToDictionary(c => c.Mode.Name, _ => new List<HmpSample>());
+                    var samples = clusters.ToDictionary(c => c.Mode.Key, _ => new List<HmpSample>());
                     var rounds = settings.WarmUpRounds + settings.Rounds;
                     for (var round = 0; round < rounds; round++)
                     {
@@ -72,7 +72,7 @@ public static class HmpBenchmark
                             var report = await RunOnceAsync(cluster, ++requestId, ids, mode == HmpMode.Local ? null : link, cancellationToken).ConfigureAwait(false);
                             if (measured)
                             {
-                                samples[mode.Name].Add(report);
+                                samples[mode.Key].Add(report);
                             }
                         }
 
@@ -80,11 +80,11 @@ public static class HmpBenchmark
                     }
 
                     progress.WriteLine();
-                    localSamples.AddRange(samples[HmpMode.Local.Name]);
+                    localSamples.AddRange(samples[HmpMode.Local.Key]);
                     foreach (var mode in modes)
                     {
-                        var reference = mode.ReferenceName is { } name ? samples[name] : null;
-                        rows.Add(Summarize(config, settings.Sequence, devices, labels[spec], spec, mode, samples[mode.Name], reference));
+                        var reference = mode.ReferenceKey is { } key ? samples[key] : null;
+                        rows.Add(Summarize(config, settings.Sequence, devices, labels[spec], spec, mode, samples[mode.Key], reference));
                     }
                 }
                 finally
@@ -158,6 +158,7 @@ public static class HmpBenchmark
             label,
             spec,
             mode.Name,
+            LinkPrecisionNames.Of(mode.Precision),
             Median(layerMs),
             perLayer,
             compute,

@@ -12,8 +12,9 @@ public static class HmpReport
 
     /// <summary>
     /// A JSON array, one object per row, exactly
-    /// <c>{"model","seq","devices","link","mode","layer_ms","comm_ms","hidden_share"}</c>: medians per layer;
-    /// <c>comm_ms</c> is the exposed communication; <c>hidden_share</c> is null for local, megatron and sp.
+    /// <c>{"model","seq","devices","link","mode","precision","layer_ms","comm_ms","hidden_share"}</c>: medians per layer;
+    /// <c>precision</c> is the link precision (<c>fp32</c>, <c>bf16</c>, <c>int8</c>); <c>comm_ms</c> is the exposed
+    /// communication; <c>hidden_share</c> is null for local, megatron and sp.
     /// </summary>
     public static void WriteJson(IReadOnlyList<HmpRow> rows, Stream destination)
     {
@@ -28,6 +29,7 @@ public static class HmpReport
             json.WriteNumber("devices", row.Devices);
             json.WriteString("link", row.Link);
             json.WriteString("mode", row.Mode);
+            json.WriteString("precision", row.Precision);
             json.WriteNumber("layer_ms", Math.Round(row.LayerMilliseconds, 3));
             json.WriteNumber("comm_ms", Math.Round(row.ExposedCommunicationMilliseconds, 3));
             if (row.HiddenShare is { } share)
@@ -57,6 +59,7 @@ public static class HmpReport
             .AddColumn("dev", c => c.RightAligned())
             .AddColumn("link")
             .AddColumn("mode")
+            .AddColumn("prec")
             .AddColumn("layer ms", c => c.RightAligned())
             .AddColumn($"{layerHeader} ms", c => c.RightAligned())
             .AddColumn("compute ms", c => c.RightAligned())
@@ -74,6 +77,7 @@ public static class HmpReport
                 Invariant($"{row.Devices}"),
                 Markup.Escape(row.LinkSpec),
                 Markup.Escape(row.Mode),
+                Markup.Escape(row.Precision),
                 Invariant($"{row.LayerMilliseconds:F1}"),
                 string.Join(" / ", row.PerLayerMilliseconds.Select(ms => Invariant($"{ms:F1}"))),
                 Invariant($"{row.ComputeMilliseconds:F1}"),
@@ -96,7 +100,11 @@ public static class HmpReport
             "link floor = busiest link's modelled time (messages·latency + bytes/bandwidth); cpu = the process's CPU time (all devices, rings, link pumps); IQR = interquartile range / median of layer ms");
         foreach (var group in rows.Where(r => r.Devices > 1).GroupBy(r => (r.Devices, r.LinkSpec)))
         {
-            WriteGroupVerdict(group.Key.Devices, group.Key.LinkSpec, [.. group], summary);
+            var fp32Megatron = group.FirstOrDefault(r => r.Mode == "megatron" && r.Precision == "fp32");
+            foreach (var precision in group.GroupBy(r => r.Precision))
+            {
+                WriteGroupVerdict(group.Key.Devices, group.Key.LinkSpec, precision.Key, [.. precision], fp32Megatron, summary);
+            }
         }
 
         foreach (var load in outcome.Groups)
@@ -106,7 +114,7 @@ public static class HmpReport
         }
     }
 
-    private static void WriteGroupVerdict(int devices, string linkSpec, IReadOnlyList<HmpRow> group, TextWriter summary)
+    private static void WriteGroupVerdict(int devices, string linkSpec, string precision, IReadOnlyList<HmpRow> group, HmpRow? fp32Megatron, TextWriter summary)
     {
         var megatron = group.FirstOrDefault(r => r.Mode == "megatron");
         var galaxies = group.Where(r => r.Mode.StartsWith("galaxy", StringComparison.Ordinal) && !r.Mode.Contains("no-overlap", StringComparison.Ordinal)).ToList();
@@ -117,7 +125,7 @@ public static class HmpReport
 
         var fastest = galaxies.MinBy(r => r.LayerMilliseconds)!;
         var tiles = string.Join(", ", galaxies.Select(r => Invariant($"{r.Mode} {r.LayerMilliseconds:F1} ms")));
-        summary.WriteLine(Invariant($"{devices} devices / {linkSpec}: fastest overlap tiling {fastest.Mode} ({tiles})"));
+        summary.WriteLine(Invariant($"{devices} devices / {linkSpec} / {precision} links: fastest overlap tiling {fastest.Mode} ({tiles})"));
         foreach (var galaxy in galaxies)
         {
             var hides = galaxy.HiddenShare is { } share
@@ -127,9 +135,15 @@ public static class HmpReport
             {
                 hides += Invariant($", per round {paired.First:P0} / {paired.Median:P0} / {paired.Third:P0} (quartiles)");
             }
+
             var versus = megatron is null
                 ? string.Empty
-                : Invariant($", layer {galaxy.LayerMilliseconds:F1} ms vs megatron {megatron.LayerMilliseconds:F1} ms (target ≤: {(galaxy.LayerMilliseconds <= megatron.LayerMilliseconds ? "met" : "missed")})");
+                : Invariant($", layer {galaxy.LayerMilliseconds:F1} ms vs megatron {precision} {megatron.LayerMilliseconds:F1} ms (target ≤: {(galaxy.LayerMilliseconds <= megatron.LayerMilliseconds ? "met" : "missed")})");
+            if (fp32Megatron is not null && precision != "fp32")
+            {
+                versus += Invariant($", vs megatron fp32 {fp32Megatron.LayerMilliseconds:F1} ms");
+            }
+
             summary.WriteLine($"  {galaxy.Mode}: {hides}{versus}");
         }
     }

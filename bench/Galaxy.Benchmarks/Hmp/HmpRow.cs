@@ -10,6 +10,7 @@ namespace Galaxy.Benchmarks.Hmp;
 /// <param name="Link">Link label (rate, e.g. <c>100mbit</c>), or <c>none</c> for one device.</param>
 /// <param name="LinkSpec">The link as given, e.g. <c>100mbit+1ms</c>.</param>
 /// <param name="Mode">Mode name (<see cref="HmpMode.Name"/>).</param>
+/// <param name="Precision">Link precision of the mode's tiles: <c>fp32</c>, <c>bf16</c> or <c>int8</c>.</param>
 /// <param name="LayerMilliseconds">Median layer time W (critical device's wall time).</param>
 /// <param name="PerLayerMilliseconds">Median W of each layer, in order.</param>
 /// <param name="ComputeMilliseconds">Median compute time of the critical device.</param>
@@ -30,6 +31,7 @@ public sealed record HmpRow(
     string Link,
     string LinkSpec,
     string Mode,
+    string Precision,
     double LayerMilliseconds,
     IReadOnlyList<double> PerLayerMilliseconds,
     double ComputeMilliseconds,

@@ -15,7 +15,9 @@ namespace Galaxy.Benchmarks.Quick;
 /// <remarks>Exit codes: 0 measured (whether or not the targets are met), 2 bad arguments.</remarks>
 public static class HmpCommand
 {
-    private const int QuickRounds = 15;
+    // Quick: 10 rounds and one tile size keep the default run (2 and 3 devices × 2 links × 3 link precisions × 4 modes,
+    // plus the one-device anchor) near 3–4 minutes on two shared cores.
+    private const int QuickRounds = 10;
     private const int ThoroughRounds = 41;
 
     // Every simulated device computes on a thread-pool thread (SimulatedCluster runs each executor in Task.Run,
@@ -27,10 +29,10 @@ public static class HmpCommand
 
     public static Command Create()
     {
-        var quick = CommandOptions.Quick($"{QuickRounds} measured rounds per group instead of {ThoroughRounds} (about 3 minutes for the defaults).");
+        var quick = CommandOptions.Quick($"{QuickRounds} measured rounds per group instead of {ThoroughRounds}, and tiles of 32 rows only unless --tiles is given (about 3–4 minutes for the defaults).");
         var json = CommandOptions.Json();
         var devices = IntList("--devices", "Simulated device counts (2…8), comma-separated; the one-device anchor always runs.", "2,3", [2, 3], 2, 8);
-        var tiles = IntList("--tiles", "Galaxy tile sizes in rows, comma-separated; 0 = whole chunks.", "0,32", [0, 32], 0, 4096);
+        var tiles = IntList("--tiles", "Galaxy tile sizes in rows, comma-separated; 0 = whole chunks (default 0,32; 32 with --quick).", "0,32", null, 0, 4096);
         var layers = new Option<int>("--layers") { Description = "BERT-large layers to run (each is timed).", DefaultValueFactory = _ => 2 };
         var sequence = new Option<int>("--seq") { Description = "Tokens per request (2…512).", DefaultValueFactory = _ => 256 };
         layers.Validators.Add(result =>
@@ -54,13 +56,21 @@ public static class HmpCommand
             CustomParser = ParseLinks,
             DefaultValueFactory = _ => ["1gbit", "100mbit+1ms"],
         };
-        var command = new Command("hmp", "Hybrid model parallelism on simulated devices: Galaxy's HMP with and without tile overlap against one device, Megatron TP and SP.")
+        var precisions = new Option<LinkPrecision[]>("--link-precision")
+        {
+            Description = "Link precisions of the tiles, comma-separated: fp32 (exact), bf16, int8 (blocks of 32 with a scale); every mode runs in each.",
+            HelpName = "fp32,bf16,int8",
+            CustomParser = ParsePrecisions,
+            DefaultValueFactory = _ => [.. LinkPrecisionNames.All],
+        };
+        var command = new Command("hmp", "Hybrid model parallelism on simulated devices: Galaxy's HMP with and without tile overlap against one device, Megatron TP and SP, per link precision.")
         {
             quick,
             json,
             devices,
             links,
             tiles,
+            precisions,
             layers,
             sequence,
         };
@@ -71,7 +81,8 @@ public static class HmpCommand
                 parse.GetValue(sequence),
                 parse.GetRequiredValue(devices),
                 parse.GetRequiredValue(links),
-                parse.GetRequiredValue(tiles),
+                parse.GetValue(tiles) is { Length: > 0 } given ? given : parse.GetValue(quick) ? [32] : [0, 32],
+                parse.GetRequiredValue(precisions),
                 parse.GetValue(quick) ? QuickRounds : ThoroughRounds,
                 WarmUpRounds: 1,
                 parse.GetValue(json));
@@ -100,11 +111,11 @@ public static class HmpCommand
         return 0;
     }
 
-    private static Option<int[]> IntList(string name, string description, string helpName, int[] defaults, int min, int max) => new(name)
+    private static Option<int[]> IntList(string name, string description, string helpName, int[]? defaults, int min, int max) => new(name)
     {
         Description = description,
         HelpName = helpName,
-        DefaultValueFactory = _ => defaults,
+        DefaultValueFactory = defaults is null ? null : _ => defaults,
         CustomParser = result =>
         {
             var values = new List<int>();
@@ -125,6 +136,34 @@ public static class HmpCommand
             return [.. values];
         },
     };
+
+    private static LinkPrecision[] ParsePrecisions(ArgumentResult result)
+    {
+        var precisions = new List<LinkPrecision>();
+        foreach (var item in CommandOptions.Items(result))
+        {
+            try
+            {
+                var precision = LinkPrecisionNames.Parse(item);
+                if (!precisions.Contains(precision))
+                {
+                    precisions.Add(precision);
+                }
+            }
+            catch (FormatException error)
+            {
+                result.AddError(error.Message);
+                return [];
+            }
+        }
+
+        if (precisions.Count == 0)
+        {
+            result.AddError("--link-precision needs at least one of fp32, bf16, int8.");
+        }
+
+        return [.. precisions];
+    }
 
     private static string[] ParseLinks(ArgumentResult result)
     {

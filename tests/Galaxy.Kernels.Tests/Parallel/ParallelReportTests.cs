@@ -108,9 +108,11 @@ public sealed class ParallelReportTests
         var overlapped = ParallelReport.Create(TwoDevices, Result([new(0, 10, 13)], [new(0, 10, 12)]), []);
         var otherTiles = ParallelReport.Create(TwoDevices with { Overlap = false, TileRows = 4 }, Result([new(0, 10, 22)], [new(0, 10, 20)]), []);
         var stillOverlapped = ParallelReport.Create(TwoDevices, Result([new(0, 10, 22)], [new(0, 10, 20)]), []);
+        var otherPrecision = ParallelReport.Create(TwoDevices with { Overlap = false, Precision = LinkPrecision.Int8 }, Result([new(0, 10, 22)], [new(0, 10, 20)]), []);
 
         Assert.Throws<ArgumentException>(() => overlapped.HiddenShare(otherTiles));
         Assert.Throws<ArgumentException>(() => overlapped.HiddenShare(stillOverlapped));
+        Assert.Contains("int8 links", Assert.Throws<ArgumentException>(() => overlapped.HiddenShare(otherPrecision)).Message, StringComparison.Ordinal);
     }
 
     [Fact]
