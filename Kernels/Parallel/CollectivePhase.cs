@@ -21,7 +21,7 @@ public enum CollectivePhase
     /// <summary>AllGather of values (sequence parallelism).</summary>
     ValueGather,
 
-    /// <summary>Gathering the final rows to one place.</summary>
+    /// <summary>The output head's traffic after the last layer (mean pooling's partial sums to the owner of row 0), keyed with the last layer.</summary>
     Output,
 
     /// <summary>Link measurement traffic.</summary>
