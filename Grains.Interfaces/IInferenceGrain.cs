@@ -21,6 +21,22 @@ public interface IInferenceGrain : IGrainWithStringKey
     [Alias("infer")]
     Task<InferResult> InferAsync(int[] tokenIds);
 
+    /// <summary>
+    /// <see cref="EmbedAsync(IReadOnlyList{string})"/>, publishing a <see cref="LayerProgress"/> per device and layer to
+    /// the stream <see cref="GalaxyStreams.Progress"/>(<paramref name="progressStream"/>) of provider
+    /// <see cref="GalaxyStreams.ProviderName"/>; subscribe before calling.
+    /// </summary>
+    [Alias("embed-progress")]
+    Task<EmbedResult> EmbedAsync(IReadOnlyList<string> texts, Guid progressStream);
+
+    /// <summary><see cref="InferAsync(int[])"/>, publishing progress as <see cref="EmbedAsync(IReadOnlyList{string}, Guid)"/> does.</summary>
+    [Alias("infer-progress")]
+    Task<InferResult> InferAsync(int[] tokenIds, Guid progressStream);
+
+    /// <summary>The live devices with their profiles and loaded slices, the links measured, and where this coordinator runs (any model id works as the key).</summary>
+    [Alias("status")]
+    Task<ClusterStatus> GetStatusAsync();
+
     /// <summary>The devices currently in the cluster, sorted by name.</summary>
     [Alias("devices")]
     Task<IReadOnlyList<string>> GetDevicesAsync();

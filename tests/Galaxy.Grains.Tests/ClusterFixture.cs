@@ -36,6 +36,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         var builder = new TestClusterBuilder((short)Devices.Length);
         builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
         builder.AddSiloBuilderConfigurator<DeviceSiloConfigurator>();
+        builder.AddClientBuilderConfigurator<GalaxyClientConfigurator>();
         _cluster = builder.Build();
         await _cluster.DeployAsync().ConfigureAwait(false);
         await WaitForDeviceMetadataAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);

@@ -8,7 +8,7 @@ using Galaxy.Kernels.Parallel;
 namespace Galaxy.Benchmarks.Cluster;
 
 /// <summary>
-/// The same request on the same plan twice: through <see cref="IInferenceGrain.InferAsync"/> on three device
+/// The same request on the same plan twice: through <see cref="IInferenceGrain.InferAsync(int[])"/> on three device
 /// silos in this process (tiles as grain calls over TCP loopback) and on a <see cref="SimulatedCluster"/> (tiles
 /// through the in-process collective, no link model). Both load their slices from the same model directory, run the
 /// plan the coordinator makes (<see cref="ParallelPlan.Uniform"/> hybrid, overlap on, whole chunks) with one kernel
