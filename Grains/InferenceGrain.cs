@@ -191,7 +191,7 @@ public sealed class InferenceGrain(
                     .ConfigureAwait(true);
                 return new SequenceRun(hidden, timings, attempt);
             }
-            catch (Exception ex) when (attempt < attempts && IsUnreachable(ex))
+            catch (Exception ex) when (IsUnreachable(ex))
             {
                 var lost = await FindLostAsync(planned.Devices, silos).ConfigureAwait(true);
                 if (lost.Count == 0)
@@ -205,13 +205,14 @@ public sealed class InferenceGrain(
                     lostSoFar.Add(device);
                 }
 
+                if (attempt >= attempts)
+                {
+                    throw new InvalidOperationException(
+                        $"Model '{ModelId}' gave the request up: devices failed in each of its {attempts} runs ({string.Join(", ", lostSoFar)} lost). The last run's error: {ex.Message}",
+                        ex);
+                }
+
                 InferenceGrainLog.Replanning(logger, ex, ModelId, requestId, string.Join(", ", lost.Select(l => l.Device)), attempt + 1);
-            }
-            catch (Exception ex) when (IsUnreachable(ex) && lostSoFar.Count > 0)
-            {
-                throw new InvalidOperationException(
-                    $"Model '{ModelId}' failed {attempts} runs as devices failed ({string.Join(", ", lostSoFar)} lost before the last run); the last run's error: {ex.Message}",
-                    ex);
             }
         }
     }
