@@ -32,6 +32,8 @@ public sealed class DeviceRegistryTests(ClusterFixture fixture)
             Assert.Equal([32, 128, 512], minilm.Attention.Select(a => a.SequenceLength));
             Assert.All(minilm.Gemms, g => Assert.True(g.FlopsPerSecond > 0));
             Assert.All(minilm.Attention, a => Assert.True(a.FlopsPerSecond > 0));
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"{profile.Device}: {profile.MeasureMilliseconds:F0} ms; GEMM GFLOP/s {string.Join(", ", minilm.Gemms.Select(g => $"{g.Block} {g.FlopsPerSecond / 1e9:F1}"))}; attention GFLOP/s {string.Join(", ", minilm.Attention.Select(a => $"S={a.SequenceLength} {a.FlopsPerSecond / 1e9:F1}"))}; budget {profile.MemoryBudgetBytes / (double)(1 << 30):F1} GiB");
         }
     }
 
@@ -74,6 +76,10 @@ public sealed class DeviceRegistryTests(ClusterFixture fixture)
             Assert.True(link.BytesPerSecond > 0 && double.IsFinite(link.BytesPerSecond), $"{link.From}→{link.To}: {link.BytesPerSecond} B/s");
         });
         Assert.Equal(links, await Registry.GetLinksAsync());
+        foreach (var link in links)
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine($"{link.From} → {link.To}: {link.LatencyMilliseconds:F3} ms, {link.BytesPerSecond / 1e6:F0} MB/s");
+        }
     }
 
     [Fact]

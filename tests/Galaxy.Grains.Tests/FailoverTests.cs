@@ -92,6 +92,7 @@ public sealed class FailoverTests : IAsyncLifetime
         var result = await Deep.InferAsync(_ids).WaitAsync(Limit, TestContext.Current.CancellationToken);
 
         AssertClose(result, "after a hard kill");
+        TestContext.Current.TestOutputHelper?.WriteLine($"after a hard kill: {result.Attempts} run(s), {result.WallMilliseconds:F0} ms on {string.Join(", ", result.Devices.Select(d => d.Device))}");
         Assert.DoesNotContain(victim.Device, result.Devices.Select(d => d.Device));
 
         // The lost device stays out of the following plans even while membership may still list it.
@@ -123,7 +124,10 @@ public sealed class FailoverTests : IAsyncLifetime
             // The first finished layer proves the request is running on every device; kill one then.
             await started.Task.WaitAsync(Limit, TestContext.Current.CancellationToken);
             await Cluster.KillSiloAsync(victim.Handle, TestContext.Current.CancellationToken);
+            var killed = System.Diagnostics.Stopwatch.GetTimestamp();
             var result = await request.WaitAsync(Limit, TestContext.Current.CancellationToken);
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"killed {victim.Device} after layer {events.Min(e => e.Layer)}: {result.Attempts} runs, {result.WallMilliseconds:F0} ms in all, answer {System.Diagnostics.Stopwatch.GetElapsedTime(killed).TotalMilliseconds:F0} ms after the kill");
 
             AssertClose(result, "killed mid-request");
             Assert.True(result.Attempts >= 2, $"the request ran {result.Attempts} time(s); the kill landed after it finished");
