@@ -90,6 +90,14 @@ public sealed class DeviceRegistryTests(ClusterFixture fixture)
         Assert.Contains("'dev1' is this device", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task DeviceGrain_LinkToAbsentDevice_FailsNamingIt()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => fixture.Client.GetGrain<IDeviceGrain>(DeviceKeys.Agent("dev1")).MeasureLinkAsync("toaster", 1024));
+
+        Assert.Contains("No silo serves device 'toaster'", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(6)]
