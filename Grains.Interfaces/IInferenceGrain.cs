@@ -2,7 +2,9 @@ namespace Galaxy.Grains;
 
 /// <summary>
 /// The coordinator of one model: validates and tokenizes input, plans each request over the devices currently in
-/// the cluster, runs it on their shard grains in parallel and assembles the result. Key: the model id (e.g. "minilm").
+/// the cluster (shares proportional to their measured profiles), runs it on their shard grains in parallel and
+/// assembles the result; when devices fail during a request it re-plans on the survivors and runs it again, so the
+/// caller gets the answer. Key: the model id (e.g. "minilm").
 /// </summary>
 [Alias("galaxy.IInferenceGrain")]
 public interface IInferenceGrain : IGrainWithStringKey

@@ -27,6 +27,7 @@ public sealed class DeviceProfileService(
 
     private readonly CancellationTokenSource _stopping = new();
     private Task? _publishing;
+    private int _disposed;
 
     /// <summary>The profile measured at start, or null before the measurement finished.</summary>
     public DeviceProfile? Current { get; private set; }
@@ -96,19 +97,31 @@ public sealed class DeviceProfileService(
 
     public void Dispose()
     {
-        _stopping.Cancel();
-        _stopping.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _stopping.Cancel();
+            _stopping.Dispose();
+        }
     }
 
     private Task StartPublishingAsync(CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         _publishing = Task.Run(() => PublishOnMembershipChangesAsync(_stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
 
     private async Task StopPublishingAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The host disposed the service before the silo's lifecycle stopped it: the loop was cancelled then.
+        }
+
         if (_publishing is not null)
         {
             try

@@ -7,7 +7,7 @@ namespace Galaxy.Grains.Tests;
 [Collection(ClusterCollectionDefinition.Name)]
 public sealed class ProgressTests(ClusterFixture fixture)
 {
-    // Events wait up to one polling period (20 ms) in the memory stream; this only bounds a failure.
+    // Events wait up to one polling period (50 ms) in the memory stream; this only bounds a failure.
     private static readonly TimeSpan EventsLimit = TimeSpan.FromSeconds(30);
 
     private IInferenceGrain MiniLm => fixture.Client.GetGrain<IInferenceGrain>("minilm");
