@@ -180,7 +180,7 @@ public sealed class InferenceGrain(
 
             var profiles = await ProfilesAsync().ConfigureAwait(true);
             var speeds = candidates
-                .Select(c => ProportionalPlanner.LayerSpeed(profiles.FirstOrDefault(p => p.Device == c.Device), ModelId, model.Config, tokenIds.Length))
+                .Select(c => ProportionalPlanner.LayerSpeed(profiles.FirstOrDefault(p => p.Device == c.Device), ModelId, model.Config, ProportionalPlanner.ReferenceLengthOf(model.Config)))
                 .ToArray();
             var planned = ProportionalPlanner.Plan(model.Config, tokenIds.Length, [.. candidates.Select(c => c.Device)], speeds);
             var silos = planned.Devices.Select(device => candidates.First(c => c.Device == device).Silo).ToArray();

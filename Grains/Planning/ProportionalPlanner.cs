@@ -12,6 +12,20 @@ namespace Galaxy.Grains.Planning;
 public static class ProportionalPlanner
 {
     /// <summary>
+    /// The sequence length speeds are compared at (capped at the model's positions). One length for every request keeps
+    /// a model's split of heads and columns the same whatever the request's length: each new split is a new weight slice
+    /// every device has to load.
+    /// </summary>
+    public const int ReferenceLength = 128;
+
+    /// <summary>The length <see cref="LayerSpeed"/> is evaluated at for planning <paramref name="config"/>.</summary>
+    public static int ReferenceLengthOf(ModelConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return Math.Min(ReferenceLength, config.MaxPositions);
+    }
+
+    /// <summary>
     /// A device's speed on one layer of <paramref name="config"/> at <paramref name="sequenceLength"/> rows, in layers per
     /// second: 1 / (Σ over the four GEMMs of 2·S·K·N / rate + attention's 4·S²·H / rate at the measured length nearest S).
     /// Null when the profile is missing or did not measure <paramref name="modelId"/>.

@@ -119,7 +119,7 @@ public sealed class DeviceRegistryTests(ClusterFixture fixture)
 
         var timing = result.Texts[0];
         var config = Galaxy.Kernels.Model.ModelConfig.Load(Path.Combine(fixture.MiniLmDirectory, "config.json"));
-        var speeds = ClusterFixture.Devices.Select(d => ProportionalPlanner.LayerSpeed(profiles.Single(p => p.Device == d), "minilm", config, timing.Tokens)).ToArray();
+        var speeds = ClusterFixture.Devices.Select(d => ProportionalPlanner.LayerSpeed(profiles.Single(p => p.Device == d), "minilm", config, ProportionalPlanner.ReferenceLength)).ToArray();
         var expected = ProportionalPlanner.Plan(config, timing.Tokens, ClusterFixture.Devices, speeds);
         Assert.Equal(expected.Devices, timing.Devices.Select(d => d.Device));
         Assert.Equal(expected.Plan.Shares.Select(s => new PlanShare(s.Heads, s.MlpColumns, s.Rows)), timing.Devices.Select(d => d.Share));

@@ -110,6 +110,13 @@ public sealed class ProportionalPlannerTests
     }
 
     [Fact]
+    public void ReferenceLengthOf_ShortModel_CappedAtItsPositions()
+    {
+        Assert.Equal(128, ProportionalPlanner.ReferenceLengthOf(MiniLm));
+        Assert.Equal(64, ProportionalPlanner.ReferenceLengthOf(MiniLm with { MaxPositions = 64 }));
+    }
+
+    [Fact]
     public void LayerSpeed_NoProfileOrOtherModel_Null()
     {
         Assert.Null(ProportionalPlanner.LayerSpeed(null, "minilm", MiniLm, 128));
