@@ -36,15 +36,7 @@ public sealed class FailoverTests : IAsyncLifetime
         _ids = DeepSyntheticModel.TokenIds(Sequence, seed: 7);
         _expected = Reference(directory, _ids);
 
-        var builder = new TestClusterBuilder(3);
-        builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
-        builder.Options.GatewayPerSilo = false;
-        builder.AddSiloBuilderConfigurator<DeviceSiloConfigurator>();
-        builder.AddSiloBuilderConfigurator<ShortProfileConfigurator>();
-        builder.AddClientBuilderConfigurator<GalaxyClientConfigurator>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync().ConfigureAwait(false);
-        await DeviceMetadata.WaitAsync(_cluster, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        _cluster = await FailoverCluster.StartAsync<ShortProfileConfigurator>().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -140,14 +132,7 @@ public sealed class FailoverTests : IAsyncLifetime
         }
     }
 
-    /// <summary>A secondary silo that does not host the coordinator, and its device.</summary>
-    private async Task<(SiloHandle Handle, string Device)> VictimAsync()
-    {
-        var coordinator = (await Deep.GetStatusAsync()).Coordinator;
-        var handle = Cluster.SecondarySilos.First(silo => silo.SiloAddress.ToString() != coordinator);
-        var device = (await Deep.GetStatusAsync()).Devices.Single(d => d.Silo == handle.SiloAddress.ToString()).Device;
-        return (handle, device);
-    }
+    private Task<(SiloHandle Handle, string Device)> VictimAsync() => FailoverCluster.VictimAsync(Cluster, Deep);
 
     private void AssertClose(InferResult result, string what)
     {
