@@ -52,9 +52,10 @@ public sealed class DeviceProfileService(
             {
                 try
                 {
+                    // A model that does not load is left out of the profile; it must not keep the device from starting.
                     models.Add((id, catalog.Get(id).Config));
                 }
-                catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException)
+                catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
                     DeviceProfileServiceLog.ModelSkipped(logger, ex, settings.Device, id);
                 }
