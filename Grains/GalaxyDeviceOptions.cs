@@ -15,6 +15,9 @@ public sealed class GalaxyDeviceOptions
     /// <summary>Compute threads for this device's kernels.</summary>
     public int KernelThreads { get; set; } = 1;
 
+    /// <summary>Memory this device may use for weights and activations, in bytes (configured or detected by the silo); 0 = not known.</summary>
+    public long MemoryBudgetBytes { get; set; }
+
     /// <summary>How long a shard waits for a request's tiles before it gives the request up.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
 }

@@ -10,9 +10,10 @@ public static class GalaxySiloBuilderExtensions
 {
     /// <summary>
     /// Names the silo <paramref name="device"/>, tags it with <c>galaxy.device</c> = <paramref name="device"/>, places
-    /// <see cref="DevicePlacementAttribute"/> grains by that tag, and gives the grains the device's models directory and threads.
+    /// <see cref="DevicePlacementAttribute"/> grains by that tag, and gives the grains the device's models directory, threads
+    /// and memory budget (0 = not known).
     /// </summary>
-    public static ISiloBuilder AddGalaxyDevice(this ISiloBuilder silo, string device, string modelsDirectory, int kernelThreads = 1)
+    public static ISiloBuilder AddGalaxyDevice(this ISiloBuilder silo, string device, string modelsDirectory, int kernelThreads = 1, long memoryBudgetBytes = 0)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentException.ThrowIfNullOrWhiteSpace(device);
@@ -24,6 +25,7 @@ public static class GalaxySiloBuilderExtensions
             o.Device = device;
             o.ModelsDirectory = modelsDirectory;
             o.KernelThreads = kernelThreads;
+            o.MemoryBudgetBytes = memoryBudgetBytes;
         });
         return silo;
     }
