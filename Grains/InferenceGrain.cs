@@ -75,6 +75,17 @@ public sealed class InferenceGrain(ModelCatalog catalog, DeviceDirectory directo
         return new InferResult(tokenIds.Length, model.Config.HiddenSize, TensorPayload.CopyOf(states), timings, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
+    public Task<int[]> TokenizeAsync(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new ArgumentException("The text is empty; it needs at least one word.", nameof(text));
+        }
+
+        var model = catalog.Get(ModelId);
+        return Task.FromResult(model.Tokenizer.Encode(text, model.Config.MaxPositions));
+    }
+
     public Task<IReadOnlyList<string>> GetDevicesAsync() => Task.FromResult(directory.ActiveDevices());
 
     private IReadOnlyList<string> ChooseDevices(int count)

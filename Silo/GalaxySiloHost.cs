@@ -10,12 +10,13 @@ namespace Galaxy.Silo;
 /// <summary>Builds the host of one device's silo from its <see cref="SiloSettings"/>.</summary>
 public static class GalaxySiloHost
 {
-    // Orleans logs every membership and placement step at Information; a device's console keeps to warnings from it.
+    // Orleans logs every membership and placement step at Information (and Polly every placement attempt); a device's console keeps to warnings from it.
     private static readonly Dictionary<string, string?> LoggingDefaults = new()
     {
         ["Logging:LogLevel:Default"] = "Information",
         ["Logging:LogLevel:Orleans"] = "Warning",
         ["Logging:LogLevel:Microsoft"] = "Warning",
+        ["Logging:LogLevel:Polly"] = "Warning",
         ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
     };
 
