@@ -5,7 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Messaging;
 using Orleans.Runtime;
+using StackExchange.Redis;
 
 namespace Galaxy.Client;
 
@@ -83,11 +85,21 @@ public sealed class GalaxyClient : IAsyncDisposable
         var host = builder.Build();
         try
         {
+            if (connection.Redis is not null)
+            {
+                await ExpectRegisteredGatewaysAsync(connection, host.Services.GetRequiredService<IGatewayListProvider>(), cancellation).ConfigureAwait(false);
+            }
+
             await host.StartAsync(cancellation).WaitAsync(connection.ConnectTimeout, cancellation).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
             await StopQuietlyAsync(host).ConfigureAwait(false);
+            if (e is GalaxyConnectionException)
+            {
+                throw;
+            }
+
             // A silo closes a connection whose cluster id is not its own without saying why, and the client keeps retrying.
             var reason = e is TimeoutException
                 ? $"no Orleans handshake within {connection.ConnectTimeout.TotalSeconds:F0} s (is --cluster '{connection.ClusterId}' the silos' cluster id?)"
@@ -177,6 +189,34 @@ public sealed class GalaxyClient : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopQuietlyAsync(_host).ConfigureAwait(false);
+    }
+
+    /// <summary>Succeeds when the cluster's membership table (in Redis) lists at least one gateway.</summary>
+    /// <exception cref="GalaxyConnectionException">Redis does not answer, or no silo of the cluster is registered.</exception>
+    private static async Task ExpectRegisteredGatewaysAsync(GalaxyConnection connection, IGatewayListProvider gateways, CancellationToken cancellation)
+    {
+        IList<Uri> listed;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            timeout.CancelAfter(connection.ConnectTimeout);
+            await gateways.InitializeGatewayListProvider().WaitAsync(timeout.Token).ConfigureAwait(false);
+            listed = await gateways.GetGateways().WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (RedisConnectionException e)
+        {
+            throw new GalaxyConnectionException($"cannot reach {connection}: the Redis server does not answer ({e.FailureType}).", e);
+        }
+        catch (OperationCanceledException e) when (!cancellation.IsCancellationRequested)
+        {
+            throw new GalaxyConnectionException($"cannot reach {connection}: Redis gave no gateway list within {connection.ConnectTimeout.TotalSeconds:F0} s.", e);
+        }
+
+        if (listed.Count == 0)
+        {
+            throw new GalaxyConnectionException(
+                $"cannot reach {connection}: no live silo of cluster '{connection.ClusterId}' is registered there (are the silos running with --cluster {connection.ClusterId} --redis {connection.Redis}?).");
+        }
     }
 
     /// <summary>Succeeds when at least one gateway accepts a TCP connection.</summary>
