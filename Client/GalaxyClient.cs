@@ -57,7 +57,29 @@ public sealed class GalaxyClient : IAsyncDisposable
         // The Orleans client retries a refused gateway every few seconds until it is stopped: find out at once.
         if (gateways.Count > 0)
         {
-            await ProbeGatewaysAsync(connection, gateways, cancellation).ConfigureAwait(false);
+            var failures = await ProbeAsync(gateways, cancellation).ConfigureAwait(false);
+            if (failures.Count == gateways.Count)
+            {
+                throw new GalaxyConnectionException($"cannot reach {connection}: no gateway accepts connections ({string.Join("; ", failures)}).");
+            }
+        }
+        else if (connection.Redis is { } redisServer)
+        {
+            IPEndPoint endpoint;
+            try
+            {
+                endpoint = await redisServer.ResolveAsync(cancellation).ConfigureAwait(false);
+            }
+            catch (SocketException e)
+            {
+                throw new GalaxyConnectionException($"redis {redisServer}: the host name does not resolve ({e.Message}).", e);
+            }
+
+            var failures = await ProbeAsync([endpoint], cancellation).ConfigureAwait(false);
+            if (failures.Count > 0)
+            {
+                throw new GalaxyConnectionException($"cannot reach {connection}: the Redis server does not answer ({failures[0]}).");
+            }
         }
 
         // No appsettings.json, environment or console logging: a client prints only what its caller prints.
@@ -219,11 +241,10 @@ public sealed class GalaxyClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Succeeds when at least one gateway accepts a TCP connection.</summary>
-    /// <exception cref="GalaxyConnectionException">None does; the message gives each one's reason.</exception>
-    private static async Task ProbeGatewaysAsync(GalaxyConnection connection, IReadOnlyList<IPEndPoint> gateways, CancellationToken cancellation)
+    /// <summary>Tries a TCP connection to each endpoint; the reasons of those that refuse or do not answer.</summary>
+    private static async Task<IReadOnlyList<string>> ProbeAsync(IReadOnlyList<IPEndPoint> endpoints, CancellationToken cancellation)
     {
-        var probes = gateways.Select(async endpoint =>
+        var probes = endpoints.Select(async endpoint =>
         {
             using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
@@ -242,11 +263,8 @@ public sealed class GalaxyClient : IAsyncDisposable
                 return $"{endpoint}: no answer within {ProbeTimeout.TotalSeconds:F0} s";
             }
         }).ToArray();
-        var failures = await Task.WhenAll(probes).ConfigureAwait(false);
-        if (failures.All(f => f is not null))
-        {
-            throw new GalaxyConnectionException($"cannot reach {connection}: no gateway accepts connections ({string.Join("; ", failures)}).");
-        }
+        var results = await Task.WhenAll(probes).ConfigureAwait(false);
+        return [.. results.OfType<string>()];
     }
 
     private static void CheckModel(string model)

@@ -34,7 +34,9 @@ public static class GalaxyCommandLine
         var parsed = Create().Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            await error.WriteLineAsync($"{CommandPath(parsed.CommandResult)}: {parsed.Errors[0].Message} (see --help)").ConfigureAwait(false);
+            // "cluster statuz" reports a missing subcommand and the unknown word: the unknown word says more.
+            var first = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
+            await error.WriteLineAsync($"{CommandPath(parsed.CommandResult)}: {first.Message} (see --help)").ConfigureAwait(false);
             return BadInput;
         }
 
