@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace Galaxy.Silo;
 
@@ -124,9 +125,16 @@ public static class SiloCommandLine
         {
             await host.StartAsync().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (OperationCanceledException)
         {
-            await error.WriteLineAsync($"galaxy-silo: device {settings.Device} could not start ({settings.ClusteringDescription}): {Innermost(e).Message}").ConfigureAwait(false);
+            // SIGTERM or Ctrl-C while the silo was still joining (e.g. waiting for its primary): a requested stop.
+            await error.WriteLineAsync($"galaxy-silo: device {settings.Device} stopped before it had joined the cluster ({settings.ClusteringDescription}).").ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            var reason = Innermost(e) is RedisConnectionException redis ? $"the Redis server does not answer ({redis.FailureType})" : Innermost(e).Message;
+            await error.WriteLineAsync($"galaxy-silo: device {settings.Device} could not start ({settings.ClusteringDescription}): {reason}").ConfigureAwait(false);
             return StartFailed;
         }
 
