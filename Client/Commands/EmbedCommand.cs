@@ -85,7 +85,7 @@ internal static class EmbedCommand
             var timing = result.Texts[t];
             var head = string.Join(", ", result.Embedding(t).Take(4).Select(v => v.ToString("F4", CultureInfo.InvariantCulture)));
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{timing.WallMilliseconds,8:F1} ms  {timing.Tokens,4} tokens  [{head}, …] ({result.Dimension} dims) on {timing.Devices.Count} devices  {texts[t]}")).ConfigureAwait(false);
+                $"{timing.WallMilliseconds,8:F1} ms  {timing.Tokens,4} tokens  [{head}, …] ({result.Dimension} dims) on {timing.Devices.Count} device{(timing.Devices.Count == 1 ? "" : "s")}  {texts[t]}")).ConfigureAwait(false);
             foreach (var d in timing.Devices)
             {
                 await output.WriteLineAsync(ResultJson.DeviceLine(d)).ConfigureAwait(false);
