@@ -139,6 +139,16 @@ public static class SiloCommandLine
         }
 
         SiloLog.DeviceUp(logger, settings.Device, settings.SiloPort, settings.GatewayPort, settings.ClusterId);
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        try
+        {
+            await SiloStartupReports.LogAllAsync(host.Services, logger, settings.Device, lifetime.ApplicationStopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped while a report was still being made.
+        }
+
         await host.WaitForShutdownAsync().ConfigureAwait(false);
         SiloLog.DeviceStopped(logger, settings.Device);
         return 0;

@@ -14,6 +14,12 @@ internal static partial class SiloLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {Device} is up: silo port {SiloPort}, gateway port {GatewayPort}, cluster {Cluster}")]
     public static partial void DeviceUp(ILogger logger, string device, int siloPort, int gatewayPort, string cluster);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Device {Device}: {Report}")]
+    public static partial void Report(ILogger logger, string device, string report);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {Device}: startup report {Report} failed: {Reason}")]
+    public static partial void ReportFailed(ILogger logger, string device, string report, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {Device} stopped")]
     public static partial void DeviceStopped(ILogger logger, string device);
 }
