@@ -57,11 +57,14 @@ public sealed class GalaxyClient : IAsyncDisposable
         // The Orleans client retries a refused gateway every few seconds until it is stopped: find out at once.
         if (gateways.Count > 0)
         {
-            var failures = await ProbeAsync(gateways, cancellation).ConfigureAwait(false);
-            if (failures.Count == gateways.Count)
+            var reasons = await ProbeAsync(gateways, cancellation).ConfigureAwait(false);
+            if (reasons.All(r => r is not null))
             {
-                throw new GalaxyConnectionException($"cannot reach {connection}: no gateway accepts connections ({string.Join("; ", failures)}).");
+                throw new GalaxyConnectionException($"cannot reach {connection}: no gateway accepts connections ({string.Join("; ", reasons)}).");
             }
+
+            // Hand Orleans only the gateways that answer, so it does not keep retrying the others.
+            gateways = [.. gateways.Where((_, i) => reasons[i] is null)];
         }
         else if (connection.Redis is { } redisServer)
         {
@@ -75,10 +78,10 @@ public sealed class GalaxyClient : IAsyncDisposable
                 throw new GalaxyConnectionException($"redis {redisServer}: the host name does not resolve ({e.Message}).", e);
             }
 
-            var failures = await ProbeAsync([endpoint], cancellation).ConfigureAwait(false);
-            if (failures.Count > 0)
+            var reasons = await ProbeAsync([endpoint], cancellation).ConfigureAwait(false);
+            if (reasons[0] is { } reason)
             {
-                throw new GalaxyConnectionException($"cannot reach {connection}: the Redis server does not answer ({failures[0]}).");
+                throw new GalaxyConnectionException($"cannot reach {connection}: the Redis server does not answer ({reason}).");
             }
         }
 
@@ -241,8 +244,8 @@ public sealed class GalaxyClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Tries a TCP connection to each endpoint; the reasons of those that refuse or do not answer.</summary>
-    private static async Task<IReadOnlyList<string>> ProbeAsync(IReadOnlyList<IPEndPoint> endpoints, CancellationToken cancellation)
+    /// <summary>Tries a TCP connection to each endpoint: per endpoint null when it accepts, else why not.</summary>
+    private static async Task<string?[]> ProbeAsync(IReadOnlyList<IPEndPoint> endpoints, CancellationToken cancellation)
     {
         var probes = endpoints.Select(async endpoint =>
         {
@@ -263,8 +266,7 @@ public sealed class GalaxyClient : IAsyncDisposable
                 return $"{endpoint}: no answer within {ProbeTimeout.TotalSeconds:F0} s";
             }
         }).ToArray();
-        var results = await Task.WhenAll(probes).ConfigureAwait(false);
-        return [.. results.OfType<string>()];
+        return await Task.WhenAll(probes).ConfigureAwait(false);
     }
 
     private static void CheckModel(string model)

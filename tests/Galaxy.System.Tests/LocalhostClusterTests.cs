@@ -47,9 +47,12 @@ public sealed class LocalhostClusterTests(LocalhostClusterFixture fixture) : ICl
     }
 
     [Fact(Timeout = 300_000)]
-    public async Task Infer_TextThroughInProcessCli_JsonMatchesSingleDeviceHiddenStates()
+    public async Task Infer_TextThroughInProcessCliWithOneDeadGateway_JsonMatchesSingleDeviceHiddenStates()
     {
-        var (exit, output, error) = await InvokeAsync(["infer", "--model", "minilm", "--text", "Hello, world!", "--json", .. Cluster.ConnectionArguments], TestContext.Current.CancellationToken);
+        var dead = FreePorts.Take(1)[0];
+
+        var (exit, output, error) = await InvokeAsync(
+            ["infer", "--model", "minilm", "--text", "Hello, world!", "--json", "--gateway", $"127.0.0.1:{dead}", .. Cluster.ConnectionArguments], TestContext.Current.CancellationToken);
 
         Assert.True(exit == 0, $"galaxy infer exited {exit}: {error}\n{Cluster.Logs}");
         using var json = JsonDocument.Parse(output);
