@@ -39,6 +39,11 @@ public interface IInferenceGrain : IGrainWithStringKey
     [Alias("status")]
     Task<ClusterStatus> GetStatusAsync();
 
+    /// <summary>The token ids the model's tokenizer gives <paramref name="text"/> (special tokens included), as InferAsync takes them.</summary>
+    /// <exception cref="ArgumentException">An empty text, a text longer than the model's positions, or an unknown model.</exception>
+    [Alias("tokenize")]
+    Task<int[]> TokenizeAsync(string text);
+
     /// <summary>The devices currently in the cluster, sorted by name.</summary>
     [Alias("devices")]
     Task<IReadOnlyList<string>> GetDevicesAsync();

@@ -149,6 +149,17 @@ public sealed class InferenceGrain(
         };
     }
 
+    public Task<int[]> TokenizeAsync(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new ArgumentException("The text is empty; it needs at least one word.", nameof(text));
+        }
+
+        var model = catalog.Get(ModelId);
+        return Task.FromResult(model.Tokenizer.Encode(text, model.Config.MaxPositions));
+    }
+
     /// <summary>Throws unless the cluster has a device, and <paramref name="count"/> of them when a count is asked for (0 = all).</summary>
     private void CheckDeviceCount(int count)
     {
