@@ -1,14 +1,3 @@
-using System.CommandLine;
-using Galaxy.Client.Commands;
+using Galaxy.Client;
 
-var root = new RootCommand("galaxy: one Transformer inference across several edge devices.")
-{
-    InfoCommand.Create(),
-    ConvertCommand.Create(),
-    EmbedCommand.Create(),
-    GenerateCommand.Create(),
-    SynthCommand.Create(),
-    DemoCommand.Create(),
-    ClusterEmbedCommand.Create(),
-};
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+return await GalaxyCommandLine.InvokeAsync(args).ConfigureAwait(false);

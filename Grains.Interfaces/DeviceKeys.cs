@@ -1,6 +1,6 @@
 namespace Galaxy.Grains;
 
-/// <summary>The names that tie grains to devices: the silo metadata key and the shard grain key format "{model}/{device}".</summary>
+/// <summary>The names that tie grains to devices: the silo metadata key and the key formats "{model}/{device}" (shards) and "device/{device}" (device agents).</summary>
 public static class DeviceKeys
 {
     /// <summary>Silo metadata key whose value is the silo's device name.</summary>
@@ -8,6 +8,9 @@ public static class DeviceKeys
 
     /// <summary>The key of model <paramref name="model"/>'s shard grain on <paramref name="device"/>.</summary>
     public static string Shard(string model, string device) => $"{model}/{device}";
+
+    /// <summary>The key of <paramref name="device"/>'s <see cref="IDeviceGrain"/>: "device/{device}".</summary>
+    public static string Agent(string device) => $"device/{device}";
 
     /// <summary>The device part of a key "{model}/{device}[/…]".</summary>
     /// <exception cref="ArgumentException">The key has no device part.</exception>

@@ -12,4 +12,9 @@ public sealed record InferResult(
     [property: Id(1)] int HiddenSize,
     [property: Id(2)] TensorPayload Hidden,
     [property: Id(3)] IReadOnlyList<DeviceTiming> Devices,
-    [property: Id(4)] double WallMilliseconds);
+    [property: Id(4)] double WallMilliseconds)
+{
+    /// <summary>Runs it took: 1, or more when devices failed during the request and the coordinator re-planned on the survivors.</summary>
+    [Id(5)]
+    public int Attempts { get; init; } = 1;
+}

@@ -16,4 +16,9 @@ public sealed record ShardRequest(
     [property: Id(3)] byte[] KeyMask,
     [property: Id(4)] ShardPlan Plan,
     [property: Id(5)] int Rank,
-    [property: Id(6)] IReadOnlyList<string> Peers);
+    [property: Id(6)] IReadOnlyList<string> Peers)
+{
+    /// <summary>Null, or where the shard publishes a <see cref="LayerProgress"/> for each layer it finishes.</summary>
+    [Id(7)]
+    public ProgressRoute? Progress { get; init; }
+}

@@ -5,4 +5,9 @@ namespace Galaxy.Grains;
 public sealed record TextTiming(
     [property: Id(0)] int Tokens,
     [property: Id(1)] IReadOnlyList<DeviceTiming> Devices,
-    [property: Id(2)] double WallMilliseconds);
+    [property: Id(2)] double WallMilliseconds)
+{
+    /// <summary>Runs it took: 1, or more when devices failed during the text and the coordinator re-planned on the survivors.</summary>
+    [Id(3)]
+    public int Attempts { get; init; } = 1;
+}

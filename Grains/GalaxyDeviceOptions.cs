@@ -17,4 +17,22 @@ public sealed class GalaxyDeviceOptions
 
     /// <summary>How long a shard waits for a request's tiles before it gives the request up.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Memory the device may use for weights and activations, in bytes; 0 = what the GC reports available to the process.</summary>
+    public long MemoryBudgetBytes { get; set; }
+
+    /// <summary>
+    /// Time the device's profile may take at silo start, spread over the GEMM and attention shapes of the models it
+    /// serves (each shape runs at least twice after a warm-up, so many models can take longer).
+    /// </summary>
+    public TimeSpan ProfileBudget { get; set; } = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>Sequence rows of the GEMMs the profile times (a typical request's length).</summary>
+    public int ProfileRows { get; set; } = 128;
+
+    /// <summary>Runs a coordinator on this silo makes of one request before it gives up: the first, then one per re-plan after devices failed.</summary>
+    public int RequestAttempts { get; set; } = 3;
+
+    /// <summary>Weight slices of one model a device keeps loaded (least recently used go first).</summary>
+    public int SlicesPerModel { get; set; } = 4;
 }

@@ -1,25 +1,95 @@
 using System.Diagnostics;
+using Galaxy.Grains.Planning;
 using Galaxy.Kernels.Model;
-using Galaxy.Kernels.Parallel;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Runtime;
 
 namespace Galaxy.Grains;
 
 /// <summary>
 /// The coordinator of one model (<see cref="IInferenceGrain"/>). Reentrant: concurrent requests run on the shards
-/// at the same time, kept apart by their request ids; the grain itself holds no per-request state.
+/// at the same time, kept apart by their request ids; the grain holds no per-request state.
 /// </summary>
+/// <remarks>
+/// Each run plans over the live devices with shares proportional to their measured speed
+/// (<see cref="ProportionalPlanner"/>, profiles from the <see cref="IDeviceRegistryGrain"/>). When a run fails, the
+/// coordinator gives it up on every shard, checks which of its devices are gone (membership, or a device agent that
+/// does not answer), leaves those out and runs the request again on the survivors under a new request id — at most
+/// <see cref="GalaxyDeviceOptions.RequestAttempts"/> runs. A failure that loses no device (bad input, a bug) is the
+/// caller's error at once. A shard is never moved: its placement names its device, so the plan changes instead.
+/// </remarks>
 [Reentrant]
-public sealed class InferenceGrain(ModelCatalog catalog, DeviceDirectory directory) : Grain, IInferenceGrain
+public sealed class InferenceGrain(
+    ModelCatalog catalog,
+    DeviceDirectory directory,
+    IOptions<GalaxyDeviceOptions> options,
+    ILocalSiloDetails silo,
+    ILogger<InferenceGrain> logger) : Grain, IInferenceGrain
 {
-    // Device lists whose shards have loaded their slices (a split of heads and columns depends only on the devices).
+    // A device that failed a run stays out of plans this long unless membership drops it sooner; then it is tried again.
+    private static readonly TimeSpan SuspectFor = TimeSpan.FromSeconds(30);
+
+    // How long a live device's agent may take to answer "are you there" after a failed run, or the registry to answer.
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+
+    // Plans whose shards have loaded their slices: "{devices}|{heads and columns}".
     private readonly HashSet<string> _prepared = [];
+
+    // Silos that lost a run, and when.
+    private readonly Dictionary<SiloAddress, DateTime> _suspects = [];
+
+    // The last profiles the registry gave, for runs while the registry itself is unreachable.
+    private IReadOnlyList<DeviceProfile> _profiles = [];
 
     private string ModelId => this.GetPrimaryKeyString();
 
-    public Task<EmbedResult> EmbedAsync(IReadOnlyList<string> texts) => EmbedOnAsync(texts, 0);
+    public Task<EmbedResult> EmbedAsync(IReadOnlyList<string> texts) => EmbedCoreAsync(texts, 0, Guid.Empty);
 
-    public async Task<EmbedResult> EmbedOnAsync(IReadOnlyList<string> texts, int devices)
+    public Task<EmbedResult> EmbedAsync(IReadOnlyList<string> texts, Guid progressStream) => EmbedCoreAsync(texts, 0, progressStream);
+
+    public Task<EmbedResult> EmbedOnAsync(IReadOnlyList<string> texts, int devices) => EmbedCoreAsync(texts, devices, Guid.Empty);
+
+    public Task<InferResult> InferAsync(int[] tokenIds) => InferCoreAsync(tokenIds, Guid.Empty);
+
+    public Task<InferResult> InferAsync(int[] tokenIds, Guid progressStream) => InferCoreAsync(tokenIds, progressStream);
+
+    public Task<IReadOnlyList<string>> GetDevicesAsync() => Task.FromResult(directory.ActiveDevices());
+
+    public async Task<ClusterStatus> GetStatusAsync()
+    {
+        var live = directory.ActiveSilos();
+        var registry = GrainFactory.GetGrain<IDeviceRegistryGrain>(DeviceRegistry.Key);
+        var profiles = await ProfilesAsync().ConfigureAwait(true);
+        IReadOnlyList<LinkProfile> links;
+        try
+        {
+            links = await registry.GetLinksAsync().WaitAsync(ProbeTimeout).ConfigureAwait(true);
+        }
+        catch (Exception ex) when (IsUnreachable(ex))
+        {
+            links = [];
+        }
+
+        // Ask every device at once; one that does not answer is listed with the reason instead of its slices.
+        var devices = await Task.WhenAll(live.Select(async entry =>
+        {
+            var profile = profiles.FirstOrDefault(p => p.Device == entry.Device && p.Silo == entry.Silo.ToString());
+            try
+            {
+                var loaded = await GrainFactory.GetGrain<IDeviceGrain>(DeviceKeys.Agent(entry.Device)).GetLoadedAsync().WaitAsync(ProbeTimeout).ConfigureAwait(true);
+                return new DeviceStatus(entry.Device, entry.Silo.ToString(), profile, loaded, null);
+            }
+            catch (Exception ex) when (IsUnreachable(ex))
+            {
+                return new DeviceStatus(entry.Device, entry.Silo.ToString(), profile, [], ex.Message);
+            }
+        })).ConfigureAwait(true);
+        return new ClusterStatus(ModelId, silo.SiloAddress.ToString(), devices, links);
+    }
+
+    private async Task<EmbedResult> EmbedCoreAsync(IReadOnlyList<string> texts, int devices, Guid progressStream)
     {
         if (texts is null || texts.Count == 0)
         {
@@ -36,22 +106,22 @@ public sealed class InferenceGrain(ModelCatalog catalog, DeviceDirectory directo
 
         var model = catalog.Get(ModelId);
         var ids = texts.Select(text => model.Tokenizer.Encode(text, model.Config.MaxPositions)).ToArray();
-        var chosen = ChooseDevices(devices);
+        CheckDeviceCount(devices);
         var hidden = model.Config.HiddenSize;
         var embeddings = new float[texts.Count * hidden];
         var timings = new TextTiming[texts.Count];
         for (var i = 0; i < texts.Count; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            var (states, devicesTiming) = await RunOnDevicesAsync(model, ids[i], chosen).ConfigureAwait(true);
-            Encoder.MeanPool(states, default, 1, hidden).CopyTo(embeddings, i * hidden);
-            timings[i] = new TextTiming(ids[i].Length, devicesTiming, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var run = await RunAsync(model, ids[i], devices, progressStream, i).ConfigureAwait(true);
+            Encoder.MeanPool(run.Hidden, default, 1, hidden).CopyTo(embeddings, i * hidden);
+            timings[i] = new TextTiming(ids[i].Length, run.Devices, Stopwatch.GetElapsedTime(started).TotalMilliseconds) { Attempts = run.Attempts };
         }
 
         return new EmbedResult(hidden, TensorPayload.CopyOf(embeddings), timings);
     }
 
-    public async Task<InferResult> InferAsync(int[] tokenIds)
+    private async Task<InferResult> InferCoreAsync(int[] tokenIds, Guid progressStream)
     {
         var model = catalog.Get(ModelId);
         if (tokenIds is null || tokenIds.Length == 0)
@@ -70,14 +140,28 @@ public sealed class InferenceGrain(ModelCatalog catalog, DeviceDirectory directo
             throw new ArgumentException($"Token {outside} has id {tokenIds[outside]}, outside model '{ModelId}''s vocabulary 0…{model.Config.VocabularySize - 1}.", nameof(tokenIds));
         }
 
+        CheckDeviceCount(0);
         var started = Stopwatch.GetTimestamp();
-        var (states, timings) = await RunOnDevicesAsync(model, tokenIds, ChooseDevices(0)).ConfigureAwait(true);
-        return new InferResult(tokenIds.Length, model.Config.HiddenSize, TensorPayload.CopyOf(states), timings, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        var run = await RunAsync(model, tokenIds, 0, progressStream, 0).ConfigureAwait(true);
+        return new InferResult(tokenIds.Length, model.Config.HiddenSize, TensorPayload.CopyOf(run.Hidden), run.Devices, Stopwatch.GetElapsedTime(started).TotalMilliseconds)
+        {
+            Attempts = run.Attempts,
+        };
     }
 
-    public Task<IReadOnlyList<string>> GetDevicesAsync() => Task.FromResult(directory.ActiveDevices());
+    public Task<int[]> TokenizeAsync(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new ArgumentException("The text is empty; it needs at least one word.", nameof(text));
+        }
 
-    private IReadOnlyList<string> ChooseDevices(int count)
+        var model = catalog.Get(ModelId);
+        return Task.FromResult(model.Tokenizer.Encode(text, model.Config.MaxPositions));
+    }
+
+    /// <summary>Throws unless the cluster has a device, and <paramref name="count"/> of them when a count is asked for (0 = all).</summary>
+    private void CheckDeviceCount(int count)
     {
         var devices = directory.ActiveDevices();
         if (devices.Count == 0)
@@ -89,29 +173,130 @@ public sealed class InferenceGrain(ModelCatalog catalog, DeviceDirectory directo
         {
             throw new ArgumentException($"Asked for {count} devices but the cluster has {devices.Count} ({string.Join(", ", devices)}).", nameof(count));
         }
-
-        return count == 0 ? devices : [.. devices.Take(count)];
     }
 
-    /// <summary>Runs one sequence on <paramref name="devices"/> (an even split until the planner exists) and assembles (S, H).</summary>
-    private async Task<(float[] Hidden, DeviceTiming[] Devices)> RunOnDevicesAsync(LoadedModel model, int[] tokenIds, IReadOnlyList<string> devices)
+    /// <summary>Runs one sequence, re-planning on the surviving devices after a run that lost devices.</summary>
+    private async Task<SequenceRun> RunAsync(LoadedModel model, int[] tokenIds, int deviceCount, Guid progressStream, int text)
     {
-        var plan = ParallelPlan.Uniform(ParallelMode.Hybrid, devices.Count, model.Config, tokenIds.Length) with { Exchange = CollectiveAlgorithm.Direct };
-        var wire = plan.ToWire();
-        var requestId = Random.Shared.NextInt64(1, long.MaxValue);
-        var shards = devices.Select(device => GrainFactory.GetGrain<IShardGrain>(DeviceKeys.Shard(ModelId, device))).ToArray();
-        var deviceSet = string.Join('/', devices);
-        if (!_prepared.Contains(deviceSet))
+        var attempts = Math.Max(1, options.Value.RequestAttempts);
+        var lostSoFar = new List<string>();
+        for (var attempt = 1; ; attempt++)
         {
-            // Load every device's slice before the first request on these devices, so no shard waits for a peer's disk.
-            await Task.WhenAll(shards.Select((shard, rank) => shard.PrepareAsync(wire, rank, devices))).ConfigureAwait(true);
-            _prepared.Add(deviceSet);
+            var candidates = Candidates(deviceCount);
+            if (candidates.Count == 0)
+            {
+                throw new InvalidOperationException(
+                    $"No device is left to run model '{ModelId}': {(lostSoFar.Count == 0 ? "every device is suspected of having failed" : $"lost {string.Join(", ", lostSoFar)} during this request")}.");
+            }
+
+            var profiles = await ProfilesAsync().ConfigureAwait(true);
+            var speeds = candidates
+                .Select(c => ProportionalPlanner.LayerSpeed(profiles.FirstOrDefault(p => p.Device == c.Device), ModelId, model.Config, ProportionalPlanner.ReferenceLengthOf(model.Config)))
+                .ToArray();
+            var planned = ProportionalPlanner.Plan(model.Config, tokenIds.Length, [.. candidates.Select(c => c.Device)], speeds);
+            var silos = planned.Devices.Select(device => candidates.First(c => c.Device == device).Silo).ToArray();
+            var requestId = Random.Shared.NextInt64(1, long.MaxValue);
+            try
+            {
+                var (hidden, timings) = await RunPlanAsync(model, tokenIds, planned, requestId, progressStream == Guid.Empty ? null : new ProgressRoute(progressStream, text, attempt))
+                    .ConfigureAwait(true);
+                return new SequenceRun(hidden, timings, attempt);
+            }
+            catch (Exception ex) when (IsUnreachable(ex))
+            {
+                var lost = await FindLostAsync(planned.Devices, silos).ConfigureAwait(true);
+                if (lost.Count == 0)
+                {
+                    throw;
+                }
+
+                foreach (var (device, address) in lost)
+                {
+                    _suspects[address] = DateTime.UtcNow;
+                    lostSoFar.Add(device);
+                }
+
+                if (attempt >= attempts)
+                {
+                    throw new InvalidOperationException(
+                        $"Model '{ModelId}' gave the request up: devices failed in each of its {attempts} runs ({string.Join(", ", lostSoFar)} lost). The last run's error: {ex.Message}",
+                        ex);
+                }
+
+                InferenceGrainLog.Replanning(logger, ex, ModelId, requestId, string.Join(", ", lost.Select(l => l.Device)), attempt + 1);
+            }
+        }
+    }
+
+    /// <summary>The live devices not suspected of having failed, sorted by name; the first <paramref name="count"/> when a count is asked for.</summary>
+    private List<(string Device, SiloAddress Silo)> Candidates(int count)
+    {
+        var now = DateTime.UtcNow;
+        var live = directory.ActiveSilos();
+        foreach (var gone in _suspects.Where(pair => !directory.IsAlive(pair.Key) || now - pair.Value > SuspectFor).Select(pair => pair.Key).ToArray())
+        {
+            _suspects.Remove(gone);
         }
 
+        var usable = live.Where(entry => !_suspects.ContainsKey(entry.Silo)).ToList();
+        return count == 0 ? usable : [.. usable.Take(count)];
+    }
+
+    /// <summary>The devices of a failed run that are gone: dropped by membership, or their agent does not answer.</summary>
+    private async Task<List<(string Device, SiloAddress Silo)>> FindLostAsync(IReadOnlyList<string> devices, SiloAddress[] silos)
+    {
+        var answers = await Task.WhenAll(devices.Select(async (device, i) =>
+        {
+            if (!directory.IsAlive(silos[i]))
+            {
+                return false;
+            }
+
+            try
+            {
+                await GrainFactory.GetGrain<IDeviceGrain>(DeviceKeys.Agent(device)).GetLoadedAsync().WaitAsync(ProbeTimeout).ConfigureAwait(true);
+                return true;
+            }
+            catch (Exception ex) when (IsUnreachable(ex))
+            {
+                return false;
+            }
+        })).ConfigureAwait(true);
+        return [.. devices.Select((device, i) => (device, silos[i])).Where((_, i) => !answers[i])];
+    }
+
+    /// <summary>The registry's live profiles, or the last ones it gave when it cannot answer now (its silo may have just died).</summary>
+    private async Task<IReadOnlyList<DeviceProfile>> ProfilesAsync()
+    {
+        try
+        {
+            _profiles = await GrainFactory.GetGrain<IDeviceRegistryGrain>(DeviceRegistry.Key).GetProfilesAsync().WaitAsync(ProbeTimeout).ConfigureAwait(true);
+        }
+        catch (Exception ex) when (IsUnreachable(ex))
+        {
+            InferenceGrainLog.RegistryUnreachable(logger, ex, ModelId);
+        }
+
+        return _profiles;
+    }
+
+    /// <summary>Runs one sequence on one plan and assembles (S, H).</summary>
+    private async Task<(float[] Hidden, DeviceTiming[] Devices)> RunPlanAsync(LoadedModel model, int[] tokenIds, ProportionalPlan planned, long requestId, ProgressRoute? progress)
+    {
+        var wire = planned.Plan.ToWire();
+        var devices = planned.Devices;
+        var shards = devices.Select(device => GrainFactory.GetGrain<IShardGrain>(DeviceKeys.Shard(ModelId, device))).ToArray();
+        var planKey = $"{string.Join('/', devices)}|{string.Join('/', wire.Shares.Select(s => $"{s.Heads}:{s.MlpColumns}"))}";
+        if (!_prepared.Contains(planKey))
+        {
+            // Load every device's slice before the first request on this split, so no shard waits for a peer's disk.
+            await Task.WhenAll(shards.Select((shard, rank) => shard.PrepareAsync(wire, rank, devices))).ConfigureAwait(true);
+            _prepared.Add(planKey);
+        }
 
         // Fan out to every shard in parallel, then join; the first failure gives the request up on every shard,
         // so the others stop waiting for tiles that will never come.
-        var runs = shards.Select((shard, rank) => shard.RunAsync(new ShardRequest(requestId, tokenIds, [], [], wire, rank, devices))).ToList();
+        var runs = shards.Select((shard, rank) => shard.RunAsync(new ShardRequest(requestId, tokenIds, [], [], wire, rank, devices) { Progress = progress })).ToList();
         var pending = new List<Task<ShardOutput>>(runs);
         while (pending.Count > 0)
         {
@@ -120,7 +305,7 @@ public sealed class InferenceGrain(ModelCatalog catalog, DeviceDirectory directo
             if (done.IsFaulted || done.IsCanceled)
             {
                 var reason = done.Exception?.InnerException?.Message ?? "a shard's run was cancelled";
-                await Task.WhenAll(shards.Select(shard => shard.AbortAsync(requestId, reason))).ConfigureAwait(true);
+                await Task.WhenAll(shards.Select(shard => AbortQuietlyAsync(shard, requestId, reason))).ConfigureAwait(true);
                 await done.ConfigureAwait(true);
             }
         }
@@ -143,4 +328,26 @@ public sealed class InferenceGrain(ModelCatalog catalog, DeviceDirectory directo
 
         return (hidden, timings);
     }
+
+    /// <summary>Gives the request up on <paramref name="shard"/>; a shard on a dead device cannot hear it, which is fine.</summary>
+    private async Task AbortQuietlyAsync(IShardGrain shard, long requestId, string reason)
+    {
+        try
+        {
+            await shard.AbortAsync(requestId, reason).WaitAsync(ProbeTimeout).ConfigureAwait(true);
+        }
+        catch (Exception ex) when (IsUnreachable(ex))
+        {
+            InferenceGrainLog.AbortFailed(logger, ex, ModelId, requestId);
+        }
+    }
+
+    /// <summary>
+    /// Failures that can mean a device is gone (a transport or runtime error, a timeout, a peer's tiles that never
+    /// came) as opposed to the caller's bad input or the model's bad files, which no re-plan fixes.
+    /// </summary>
+    private static bool IsUnreachable(Exception error) =>
+        error is not (ArgumentException or InvalidDataException or FileNotFoundException or OutOfMemoryException or NotSupportedException);
+
+    private sealed record SequenceRun(float[] Hidden, DeviceTiming[] Devices, int Attempts);
 }

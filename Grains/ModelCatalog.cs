@@ -20,7 +20,8 @@ public sealed class ModelCatalog : IDisposable
 
     private readonly GalaxyDeviceOptions _options;
     private readonly ConcurrentDictionary<string, Lazy<LoadedModel>> _models = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<(string Model, LayerSlice Slice), Lazy<TransformerWeights>> _slices = new();
+    private readonly ConcurrentDictionary<(string Model, LayerSlice Slice), SliceEntry> _slices = new();
+    private long _useClock;
 
     public ModelCatalog(IOptions<GalaxyDeviceOptions> options)
     {
@@ -53,19 +54,84 @@ public sealed class ModelCatalog : IDisposable
         }
     }
 
-    /// <summary>Layer slice <paramref name="slice"/> of every layer of <paramref name="modelId"/> (loaded on first use).</summary>
+    /// <summary>
+    /// Layer slice <paramref name="slice"/> of every layer of <paramref name="modelId"/> (loaded on first use). A device
+    /// keeps at most <see cref="GalaxyDeviceOptions.SlicesPerModel"/> slices of one model: loading another forgets the
+    /// least recently used (a request still running on it keeps its reference), so plans that change as devices come
+    /// and go do not pile up copies of the weights.
+    /// </summary>
     public TransformerWeights Slice(string modelId, LayerSlice slice)
     {
         var model = Get(modelId);
-        var entry = _slices.GetOrAdd((modelId, slice), key => new Lazy<TransformerWeights>(() =>
+        var entry = _slices.GetOrAdd((modelId, slice), key => new SliceEntry(new Lazy<TransformerWeights>(() =>
         {
             using var source = SafeTensorsDirectory.Open(model.Directory);
             return TransformerWeights.Load(model.Config, source, _ => key.Slice);
-        }));
-        return entry.Value;
+        })));
+        Interlocked.Exchange(ref entry.LastUsed, Interlocked.Increment(ref _useClock));
+        var weights = entry.Weights.Value;
+        ForgetOldSlices(modelId, slice);
+        return weights;
     }
 
+    /// <summary>The models this device serves: "minilm" when its package is beside the program, and every directory under the models directory with a config.json.</summary>
+    public IReadOnlyList<string> ServedModelIds()
+    {
+        var ids = new List<string>();
+        if (File.Exists(MiniLmModel.DefaultPackageAssemblyPath))
+        {
+            ids.Add(MiniLmId);
+        }
+
+        if (Directory.Exists(_options.ModelsDirectory))
+        {
+            ids.AddRange(Directory.EnumerateDirectories(_options.ModelsDirectory)
+                .Where(directory => File.Exists(Path.Combine(directory, "config.json")))
+                .Select(Path.GetFileName)
+                .OfType<string>()
+                .Where(id => id != MiniLmId && id.IndexOf('.', StringComparison.Ordinal) < 0)
+                .Order(StringComparer.Ordinal));
+        }
+
+        return ids;
+    }
+
+    /// <summary>The slices loaded now, by model and head range.</summary>
+    public IReadOnlyList<LoadedSlice> LoadedSlices() =>
+    [
+        .. _slices
+            .Where(pair => pair.Value.Weights.IsValueCreated)
+            .Select(pair => new LoadedSlice(
+                pair.Key.Model,
+                pair.Key.Slice.HeadStart,
+                pair.Key.Slice.HeadEnd,
+                pair.Key.Slice.ColumnStart,
+                pair.Key.Slice.ColumnEnd,
+                pair.Value.Weights.Value.ByteCount))
+            .OrderBy(slice => slice.ModelId, StringComparer.Ordinal)
+            .ThenBy(slice => slice.HeadStart)
+            .ThenBy(slice => slice.ColumnStart),
+    ];
+
     public void Dispose() => Threads.Dispose();
+
+    private void ForgetOldSlices(string modelId, LayerSlice keep)
+    {
+        var limit = Math.Max(1, _options.SlicesPerModel);
+        var ofModel = _slices.Where(pair => pair.Key.Model == modelId).ToList();
+        if (ofModel.Count <= limit)
+        {
+            return;
+        }
+
+        foreach (var stale in ofModel
+            .Where(pair => pair.Key.Slice != keep)
+            .OrderBy(pair => Interlocked.Read(ref pair.Value.LastUsed))
+            .Take(ofModel.Count - limit))
+        {
+            _slices.TryRemove(stale);
+        }
+    }
 
     private LoadedModel Load(string modelId)
     {
@@ -95,5 +161,13 @@ public sealed class ModelCatalog : IDisposable
 
         var config = ModelConfig.Load(Path.Combine(directory, "config.json"));
         return new LoadedModel(modelId, directory, config, ModelTokenizer.ForModel(directory, config));
+    }
+
+    /// <summary>A slice and when it was last asked for.</summary>
+    private sealed class SliceEntry(Lazy<TransformerWeights> weights)
+    {
+        public readonly Lazy<TransformerWeights> Weights = weights;
+
+        public long LastUsed;
     }
 }

@@ -13,4 +13,7 @@ internal static partial class ShardGrainLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard} failed request {RequestId}")]
     public static partial void RequestFailed(ILogger logger, Exception error, string shard, long requestId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard} could not publish the progress of request {RequestId} at layer {Layer}")]
+    public static partial void ProgressFailed(ILogger logger, Exception error, string shard, long requestId, int layer);
 }

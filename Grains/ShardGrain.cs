@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Galaxy.Kernels.Parallel;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orleans.Streams;
 
 namespace Galaxy.Grains;
 
@@ -50,6 +52,12 @@ public sealed class ShardGrain(ModelCatalog catalog, IOptions<GalaxyDeviceOption
         var modelId = ModelId;
         var peers = request.Peers.Select(device => GrainFactory.GetGrain<IShardGrain>(DeviceKeys.Shard(modelId, device))).ToArray();
         var inbox = InboxOf(request.RequestId);
+        var layers = model.Config.Layers;
+
+        // Layers finished on the kernel side are published from the grain scheduler, in the order they finish.
+        var finished = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true });
+        var collective = new LayerProgressCollective(new GrainCollective(request.Rank, peers, inbox), layer => finished.Writer.TryWrite(layer));
+        var publishing = request.Progress is { } route ? PublishProgressAsync(finished.Reader, route, request.RequestId, layers) : Task.CompletedTask;
         using var timeout = new CancellationTokenSource(options.Value.RequestTimeout);
         try
         {
@@ -58,10 +66,13 @@ public sealed class ShardGrain(ModelCatalog catalog, IOptions<GalaxyDeviceOption
                 () =>
                 {
                     var weights = catalog.Slice(modelId, slice);
-                    var executor = new ShardExecutor(weights, plan, new GrainCollective(request.Rank, peers, inbox), catalog.Threads);
+                    var executor = new ShardExecutor(weights, plan, collective, catalog.Threads);
                     return executor.RunAsync(request.RequestId, request.TokenIds, request.TokenTypeIds, request.KeyMask, timeout.Token);
                 },
                 timeout.Token).ConfigureAwait(true);
+            collective.Finish(layers);
+            finished.Writer.TryComplete();
+            await publishing.ConfigureAwait(true);
             var wall = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var key = this.GetPrimaryKeyString();
             ShardGrainLog.RequestDone(logger, key, request.RequestId, request.Rank, request.Peers.Count, wall);
@@ -80,6 +91,7 @@ public sealed class ShardGrain(ModelCatalog catalog, IOptions<GalaxyDeviceOption
         }
         finally
         {
+            finished.Writer.TryComplete();
             _inboxes.Remove(request.RequestId);
         }
     }
@@ -100,6 +112,24 @@ public sealed class ShardGrain(ModelCatalog catalog, IOptions<GalaxyDeviceOption
 
     public Task<ShardLocation> GetLocationAsync() =>
         Task.FromResult(new ShardLocation(options.Value.Device, silo.Name, silo.SiloAddress.ToString()));
+
+    /// <summary>Publishes a <see cref="LayerProgress"/> per finished layer until the run ends; a stream that fails costs the events, never the request.</summary>
+    private async Task PublishProgressAsync(ChannelReader<int> finished, ProgressRoute route, long requestId, int layers)
+    {
+        var stream = this.GetStreamProvider(GalaxyStreams.ProviderName).GetStream<LayerProgress>(GalaxyStreams.Progress(route.Stream));
+        var device = Device;
+        await foreach (var layer in finished.ReadAllAsync().ConfigureAwait(true))
+        {
+            try
+            {
+                await stream.OnNextAsync(new LayerProgress(requestId, route.Attempt, route.Text, device, layer, layers)).ConfigureAwait(true);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                ShardGrainLog.ProgressFailed(logger, ex, this.GetPrimaryKeyString(), requestId, layer);
+            }
+        }
+    }
 
     private TileInbox InboxOf(long requestId)
     {

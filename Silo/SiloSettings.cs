@@ -2,40 +2,50 @@ using System.Net;
 
 namespace Galaxy.Silo;
 
-/// <summary>The settings of one device's silo, as given on the command line.</summary>
-internal sealed record SiloSettings(string Device, string ClusterId, int SiloPort, int GatewayPort, string? Primary, string ModelsDirectory = "models", int Threads = 1)
+/// <summary>
+/// The checked settings of one device's silo, merged from the command line, the environment and appsettings.json
+/// by <see cref="SiloSettingsReader"/>.
+/// </summary>
+/// <param name="Device">The device name (silo name and <c>galaxy.device</c> metadata).</param>
+/// <param name="ClusterId">Orleans cluster and service id shared by every silo and client of one Galaxy.</param>
+/// <param name="Clustering">How silos find each other.</param>
+/// <param name="Primary">Localhost clustering: the primary silo's endpoint, or null when this silo is the primary.</param>
+/// <param name="Redis">Redis clustering: the Redis server.</param>
+/// <param name="SiloPort">Silo-to-silo TCP port.</param>
+/// <param name="GatewayPort">Client gateway TCP port.</param>
+/// <param name="Advertise">The address other silos and clients use to reach this one.</param>
+/// <param name="MemoryBudgetBytes">Memory this device may use for weights and activations.</param>
+/// <param name="MemoryBudgetDetected">True when <paramref name="MemoryBudgetBytes"/> was detected rather than configured.</param>
+/// <param name="Threads">Compute threads for the device's kernels.</param>
+/// <param name="ModelsDirectory">The device's model directory, as a full path.</param>
+public sealed record SiloSettings(
+    string Device,
+    string ClusterId,
+    ClusteringMode Clustering,
+    HostPort? Primary,
+    HostPort? Redis,
+    int SiloPort,
+    int GatewayPort,
+    IPAddress Advertise,
+    long MemoryBudgetBytes,
+    bool MemoryBudgetDetected,
+    int Threads,
+    string ModelsDirectory)
 {
-    /// <summary>The primary silo's endpoint, or null when this silo is the primary.</summary>
-    public IPEndPoint? PrimaryEndpoint => Primary is null ? null : IPEndPoint.Parse(Primary);
+    /// <summary>Listen on every interface when the advertised address is not loopback (containers, NAT), else on loopback only.</summary>
+    public bool ListenOnAnyAddress => !IPAddress.IsLoopback(Advertise);
 
-    /// <summary>Null when the settings are usable, else the reason they are not.</summary>
-    public string? Validate()
+    /// <summary>This silo's advertised silo-to-silo endpoint.</summary>
+    public IPEndPoint SiloEndpoint => new(Advertise, SiloPort);
+
+    /// <summary>This silo's advertised gateway endpoint.</summary>
+    public IPEndPoint GatewayEndpoint => new(Advertise, GatewayPort);
+
+    /// <summary>A one-line description of how this silo joins its cluster.</summary>
+    public string ClusteringDescription => Clustering switch
     {
-        if (string.IsNullOrWhiteSpace(Device) || Device.Contains('/', StringComparison.Ordinal))
-        {
-            return $"--device must be a non-empty name without '/', got '{Device}'.";
-        }
-
-        if (SiloPort is < 1 or > 65535 || GatewayPort is < 1 or > 65535 || SiloPort == GatewayPort)
-        {
-            return $"--silo-port ({SiloPort}) and --gateway-port ({GatewayPort}) must be two different ports in 1..65535.";
-        }
-
-        if (Primary is not null && !IPEndPoint.TryParse(Primary, out _))
-        {
-            return $"--primary must be host:port with a numeric address, got '{Primary}'.";
-        }
-
-        if (string.IsNullOrWhiteSpace(ModelsDirectory))
-        {
-            return "--models must name a directory.";
-        }
-
-        if (Threads < 1)
-        {
-            return $"--threads must be ≥ 1, got {Threads}.";
-        }
-
-        return null;
-    }
+        ClusteringMode.Redis => $"redis clustering via {Redis}",
+        _ when Primary is null => "localhost clustering, this silo is the primary",
+        _ => $"localhost clustering, primary {Primary}",
+    };
 }

@@ -1,9 +1,7 @@
 using Galaxy.Grains;
 using Galaxy.Kernels.IO;
 using Galaxy.Silo;
-using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.TestingHost;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Galaxy.Grains.Tests;
 
@@ -36,9 +34,10 @@ public sealed class ClusterFixture : IAsyncLifetime
         var builder = new TestClusterBuilder((short)Devices.Length);
         builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
         builder.AddSiloBuilderConfigurator<DeviceSiloConfigurator>();
+        builder.AddClientBuilderConfigurator<GalaxyClientConfigurator>();
         _cluster = builder.Build();
         await _cluster.DeployAsync().ConfigureAwait(false);
-        await WaitForDeviceMetadataAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        await DeviceMetadata.WaitAsync(_cluster, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -47,31 +46,6 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             await _cluster.StopAllSilosAsync().ConfigureAwait(false);
             await _cluster.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    private async Task WaitForDeviceMetadataAsync(TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        var silos = Cluster.Silos.Cast<InProcessSiloHandle>().ToArray();
-        while (true)
-        {
-            var everyoneKnowsEveryone = silos.All(observer =>
-            {
-                var cache = observer.ServiceProvider.GetRequiredService<ISiloMetadataCache>();
-                return silos.All(silo => cache.GetSiloMetadata(silo.SiloAddress).Metadata.ContainsKey(DeviceKeys.MetadataKey));
-            });
-            if (everyoneKnowsEveryone)
-            {
-                return;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"The silos' metadata caches did not learn every device within {limit.TotalSeconds} s.");
-            }
-
-            await Task.Delay(100).ConfigureAwait(false);
         }
     }
 }

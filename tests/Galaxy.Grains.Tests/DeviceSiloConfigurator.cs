@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Galaxy.Grains.Tests;
 
-/// <summary>Makes each TestingHost silo a device: silo instance i (by its TestingHost name) becomes dev{i+1}.</summary>
+/// <summary>Makes each TestingHost silo a device: silo instance i (by its TestingHost name) becomes dev{i+1}, also for silos added later.</summary>
 public sealed class DeviceSiloConfigurator : ISiloConfigurator
 {
     public void Configure(ISiloBuilder siloBuilder)
@@ -12,7 +12,7 @@ public sealed class DeviceSiloConfigurator : ISiloConfigurator
         ArgumentNullException.ThrowIfNull(siloBuilder);
         var name = siloBuilder.Configuration["Orleans:Name"]
             ?? throw new InvalidOperationException("TestingHost gave the silo no name (configuration key Orleans:Name).");
-        siloBuilder.AddGalaxyDevice(ClusterFixture.Devices[InstanceOf(name)], ClusterFixture.ModelsDirectory);
+        siloBuilder.AddGalaxyDevice($"dev{InstanceOf(name) + 1}", ClusterFixture.ModelsDirectory);
     }
 
     /// <summary>TestingHost names silos "Primary", "Secondary_1", … (or "Silo_0", "Silo_1", …).</summary>

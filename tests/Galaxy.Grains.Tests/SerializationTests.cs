@@ -9,6 +9,8 @@ namespace Galaxy.Grains.Tests;
 [Collection(ClusterCollectionDefinition.Name)]
 public sealed class SerializationTests(ClusterFixture fixture)
 {
+    private static readonly Type[] GrainInterfaces = [typeof(IShardGrain), typeof(IInferenceGrain), typeof(IDeviceRegistryGrain), typeof(IDeviceGrain)];
+
     private static readonly TensorPayload Payload = TensorPayload.CopyOf([1.5f, -2.25f, float.Epsilon, float.MaxValue, 0f, -0f, float.NaN]);
 
     private Serializer Serializer => fixture.Client.ServiceProvider.GetRequiredService<Serializer>();
@@ -117,10 +119,17 @@ public sealed class SerializationTests(ClusterFixture fixture)
     public void GrainContracts_EveryGalaxyType_HasAGeneratedOrRegisteredCodec()
     {
         var codecs = fixture.Client.ServiceProvider.GetRequiredService<ICodecProvider>();
-        var contractTypes = ContractTypes(typeof(IShardGrain), typeof(IInferenceGrain));
+        var contractTypes = ContractTypes(GrainInterfaces);
 
+        // Stream events are no grain method's parameter, but travel through the same serializer.
+        contractTypes.UnionWith(ContractTypes(typeof(Orleans.Streams.IAsyncObserver<LayerProgress>)));
         Assert.Contains(typeof(ShardRequest), contractTypes);
         Assert.Contains(typeof(LayerTime), contractTypes);
+        Assert.Contains(typeof(ProgressRoute), contractTypes);
+        Assert.Contains(typeof(GemmThroughput), contractTypes);
+        Assert.Contains(typeof(LinkProfile), contractTypes);
+        Assert.Contains(typeof(LoadedSlice), contractTypes);
+        Assert.Contains(typeof(LayerProgress), contractTypes);
         foreach (var type in contractTypes)
         {
             Assert.True(codecs.TryGetCodec(type) is not null, $"{type.Name} is in a grain contract but Orleans has no codec for it (missing [GenerateSerializer]?).");
@@ -135,7 +144,7 @@ public sealed class SerializationTests(ClusterFixture fixture)
     [Fact]
     public void GrainContracts_NoFloatArrays()
     {
-        var contractTypes = ContractTypes(typeof(IShardGrain), typeof(IInferenceGrain));
+        var contractTypes = ContractTypes(GrainInterfaces);
         var floatArrays = contractTypes
             .SelectMany(t => t.GetProperties().Select(p => (Owner: t, Property: p)))
             .Where(x => x.Property.PropertyType == typeof(float[]))
@@ -143,6 +152,68 @@ public sealed class SerializationTests(ClusterFixture fixture)
             .ToArray();
 
         Assert.Empty(floatArrays);
+    }
+
+    [Fact]
+    public void ShardRequest_WithProgress_KeepsTheRoute()
+    {
+        var plan = new ShardPlan(PlanMode.Hybrid, [new PlanShare(12, 1536, 3)], true, 0);
+        var request = new ShardRequest(7, [101, 102, 103], [], [], plan, 0, ["dev1"]) { Progress = new ProgressRoute(Guid.NewGuid(), 2, 3) };
+
+        var back = RoundTrip(request);
+
+        Assert.Equal(request.Progress, back.Progress);
+        Assert.Null(RoundTrip(request with { Progress = null }).Progress);
+    }
+
+    [Fact]
+    public void Attempts_RoundTrip_OnInferResultAndTextTiming()
+    {
+        var infer = new InferResult(1, 4, Payload, [], 1.5) { Attempts = 3 };
+        var text = new TextTiming(1, [], 2.5) { Attempts = 2 };
+
+        Assert.Equal(3, RoundTrip(infer).Attempts);
+        Assert.Equal(2, RoundTrip(text).Attempts);
+        Assert.Equal(1, new InferResult(1, 4, Payload, [], 1.5).Attempts);
+    }
+
+    [Fact]
+    public void ProfilesLinksStatusAndProgress_RoundTrip_KeepEveryField()
+    {
+        var model = new ModelThroughput(
+            "minilm",
+            6,
+            [new GemmThroughput(GemmBlocks.QueryKeyValue, 128, 384, 1152, 1.25e10), new GemmThroughput(GemmBlocks.MlpDown, 128, 1536, 384, 2.5e10)],
+            [new AttentionThroughput(32, 12, 32, 3e9), new AttentionThroughput(512, 12, 32, 7e9)]);
+        var profile = new DeviceProfile("dev1", "S127.0.0.1:11111:1", 2, 1, 4L << 30, new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero), 1234.5, [model]);
+        var link = new LinkProfile("dev1", "dev2", 0.06, 4.5e8, 1 << 20, DateTimeOffset.UnixEpoch);
+        var status = new ClusterStatus(
+            "minilm",
+            "S127.0.0.1:11111:1",
+            [new DeviceStatus("dev1", "S127.0.0.1:11111:1", profile, [new LoadedSlice("minilm", 0, 4, 0, 512, 1000)], null), new DeviceStatus("dev2", "S127.0.0.1:11112:1", null, [], "gone")],
+            [link]);
+        var progress = new LayerProgress(long.MinValue + 1, 2, 5, "dev3", 4, 6);
+
+        var profileBack = RoundTrip(profile);
+        var statusBack = RoundTrip(status);
+
+        Assert.Equal(profile with { Models = [] }, profileBack with { Models = [] });
+        AssertModelEqual(model, profileBack.Models[0]);
+        Assert.Equal(link, RoundTrip(link));
+        Assert.Equal(progress, RoundTrip(progress));
+        Assert.Equal((status.Model, status.Coordinator), (statusBack.Model, statusBack.Coordinator));
+        Assert.Equal(status.Links, statusBack.Links);
+        Assert.Equal(status.Devices.Select(d => (d.Device, d.Silo, d.Error)), statusBack.Devices.Select(d => (d.Device, d.Silo, d.Error)));
+        Assert.Equal(status.Devices[0].Loaded, statusBack.Devices[0].Loaded);
+        Assert.Null(statusBack.Devices[1].Profile);
+        AssertModelEqual(model, statusBack.Devices[0].Profile!.Models[0]);
+    }
+
+    private static void AssertModelEqual(ModelThroughput expected, ModelThroughput actual)
+    {
+        Assert.Equal((expected.ModelId, expected.Layers), (actual.ModelId, actual.Layers));
+        Assert.Equal(expected.Gemms, actual.Gemms);
+        Assert.Equal(expected.Attention, actual.Attention);
     }
 
     private static void AssertTimingEqual(DeviceTiming expected, DeviceTiming actual)

@@ -8,10 +8,10 @@ using Galaxy.Kernels.Parallel;
 namespace Galaxy.Benchmarks.Cluster;
 
 /// <summary>
-/// The same request on the same plan twice: through <see cref="IInferenceGrain.InferAsync"/> on three device
+/// The same request on the same plan twice: through <see cref="IInferenceGrain.InferAsync(int[])"/> on three device
 /// silos in this process (tiles as grain calls over TCP loopback) and on a <see cref="SimulatedCluster"/> (tiles
 /// through the in-process collective, no link model). Both load their slices from the same model directory, run the
-/// plan the coordinator makes (<see cref="ParallelPlan.Uniform"/> hybrid, overlap on, whole chunks) with one kernel
+/// plan the coordinator makes (hybrid, shares proportional to the devices' measured profiles, overlap on, whole chunks) with one kernel
 /// thread per device, and alternate request by request.
 /// </summary>
 public static class ClusterBenchmark
@@ -53,9 +53,14 @@ public static class ClusterBenchmark
                 continue;
             }
 
-            var plan = ParallelPlan.Uniform(ParallelMode.Hybrid, Devices, model.Config, model.Sequence) with { Exchange = CollectiveAlgorithm.Direct };
-            using var inProcess = LoadSimulated(model, plan);
+            // The coordinator plans from the devices' measured profiles; the in-process side runs the same split.
             var coordinator = cluster.Grains.GetGrain<IInferenceGrain>(model.ModelId);
+            var planned = await coordinator.InferAsync(model.TokenIds).WaitAsync(RequestLimit, cancellationToken).ConfigureAwait(false);
+            var plan = new ParallelPlan(ParallelMode.Hybrid, [.. planned.Devices.Select(d => new DeviceShare(d.Share.Heads, d.Share.MlpColumns, d.Share.Rows))])
+            {
+                Exchange = Galaxy.Grains.Planning.ProportionalPlanner.Exchange,
+            };
+            using var inProcess = LoadSimulated(model, plan);
             var clusterSamples = new List<Sample>();
             var localSamples = new List<Sample>();
             var overheads = new List<double>();

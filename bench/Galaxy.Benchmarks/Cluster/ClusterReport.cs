@@ -85,7 +85,7 @@ public static class ClusterReport
 
         console.Write(table);
         summary.WriteLine("cl/ip = cluster / in-process.");
-        summary.WriteLine("cluster ms: IInferenceGrain.InferAsync from the first silo (3 device silos in this process, TCP loopback); in-process ms: SimulatedCluster.RunAsync, same plan (the coordinator's: uniform hybrid, overlap on, whole chunks, direct exchange), same model files, 1 kernel thread per device on both sides; medians over rounds that alternate the two.");
+        summary.WriteLine("cluster ms: IInferenceGrain.InferAsync from the first silo (3 device silos in this process, TCP loopback); in-process ms: SimulatedCluster.RunAsync, same plan (the coordinator's: hybrid, shares proportional to the measured profiles, overlap on, whole chunks, direct exchange), same model files, 1 kernel thread per device on both sides; medians over rounds that alternate the two.");
         summary.WriteLine("overhead = cluster ms / in-process ms − 1 of the medians (per round: the same ratio of each round's pair); ms/layer added = (cluster − in-process) / layers.");
         summary.WriteLine("in layers = the longest any device spent inside its layers (wall, ring waits included); outside = request − in layers (fan-out, embedding, fan-in, result); compute = the most any device computed (arithmetic only); cpu = the process's CPU time per request, all threads; tile calls counted on the in-process side, which runs the same schedule.");
         foreach (var row in outcome.Rows)

@@ -1,0 +1,308 @@
+using System.Net;
+using System.Net.Sockets;
+using Galaxy.Grains;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Messaging;
+using Orleans.Runtime;
+using StackExchange.Redis;
+
+namespace Galaxy.Client;
+
+/// <summary>
+/// A client of a running Galaxy cluster: connects through static gateways or the cluster's Redis membership table
+/// and calls the model coordinators (<see cref="IInferenceGrain"/>, keyed by model id) and the management grain.
+/// Bad input (empty text, unknown model, too many tokens, ids outside the vocabulary) surfaces as the grain's
+/// <see cref="ArgumentException"/>; an unreachable cluster as <see cref="GalaxyConnectionException"/>.
+/// </summary>
+public sealed class GalaxyClient : IAsyncDisposable
+{
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly IHost _host;
+    private readonly IClusterClient _grains;
+
+    private GalaxyClient(GalaxyConnection connection, IHost host)
+    {
+        Connection = connection;
+        _host = host;
+        _grains = host.Services.GetRequiredService<IClusterClient>();
+    }
+
+    /// <summary>How this client reached the cluster.</summary>
+    public GalaxyConnection Connection { get; }
+
+    /// <summary>Connects to the cluster.</summary>
+    /// <exception cref="ArgumentException"><paramref name="connection"/> is not usable.</exception>
+    /// <exception cref="GalaxyConnectionException">No gateway could be reached, or the cluster id does not match.</exception>
+    public static async Task<GalaxyClient> ConnectAsync(GalaxyConnection connection, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        connection.Validate();
+        var gateways = new List<IPEndPoint>();
+        foreach (var gateway in connection.Gateways)
+        {
+            try
+            {
+                gateways.Add(await gateway.ResolveAsync(cancellation).ConfigureAwait(false));
+            }
+            catch (SocketException e)
+            {
+                throw new GalaxyConnectionException($"gateway {gateway}: the host name does not resolve ({e.Message}).", e);
+            }
+        }
+
+        // The Orleans client retries a refused gateway every few seconds until it is stopped: find out at once.
+        if (gateways.Count > 0)
+        {
+            var reasons = await ProbeAsync(gateways, cancellation).ConfigureAwait(false);
+            if (reasons.All(r => r is not null))
+            {
+                throw new GalaxyConnectionException($"cannot reach {connection}: no gateway accepts connections ({string.Join("; ", reasons)}).");
+            }
+
+            // Hand Orleans only the gateways that answer, so it does not keep retrying the others.
+            gateways = [.. gateways.Where((_, i) => reasons[i] is null)];
+        }
+        else if (connection.Redis is { } redisServer)
+        {
+            IPEndPoint endpoint;
+            try
+            {
+                endpoint = await redisServer.ResolveAsync(cancellation).ConfigureAwait(false);
+            }
+            catch (SocketException e)
+            {
+                throw new GalaxyConnectionException($"redis {redisServer}: the host name does not resolve ({e.Message}).", e);
+            }
+
+            var reasons = await ProbeAsync([endpoint], cancellation).ConfigureAwait(false);
+            if (reasons[0] is { } reason)
+            {
+                throw new GalaxyConnectionException($"cannot reach {connection}: the Redis server does not answer ({reason}).");
+            }
+        }
+
+        // No appsettings.json, environment or console logging: a client prints only what its caller prints.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.UseOrleansClient(client =>
+        {
+            if (connection.Redis is { } redis)
+            {
+                client.UseRedisClustering(redis.ToString());
+            }
+            else
+            {
+                client.UseStaticClustering([.. gateways]);
+            }
+
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = connection.ClusterId;
+                o.ServiceId = connection.ClusterId;
+            });
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = connection.ResponseTimeout);
+        });
+
+        var host = builder.Build();
+        try
+        {
+            if (connection.Redis is not null)
+            {
+                await ExpectRegisteredGatewaysAsync(connection, host.Services.GetRequiredService<IGatewayListProvider>(), cancellation).ConfigureAwait(false);
+            }
+
+            await host.StartAsync(cancellation).WaitAsync(connection.ConnectTimeout, cancellation).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
+        {
+            await StopQuietlyAsync(host).ConfigureAwait(false);
+            if (e is GalaxyConnectionException)
+            {
+                throw;
+            }
+
+            // A silo closes a connection whose cluster id is not its own without saying why, and the client keeps retrying.
+            var reason = e is TimeoutException
+                ? $"no Orleans handshake within {connection.ConnectTimeout.TotalSeconds:F0} s (is --cluster '{connection.ClusterId}' the silos' cluster id?)"
+                : OneLine(Innermost(e).Message);
+            throw new GalaxyConnectionException($"cannot reach {connection}: {reason}", e);
+        }
+
+        return new GalaxyClient(connection, host);
+    }
+
+    /// <summary>Mean-pooled, L2-normalised embeddings of <paramref name="texts"/>, each computed across the cluster's devices.</summary>
+    /// <exception cref="ArgumentException">No texts, an empty or too-long text, or an unknown model.</exception>
+    public Task<EmbedResult> EmbedAsync(string model, IReadOnlyList<string> texts, CancellationToken cancellation = default)
+    {
+        CheckModel(model);
+        ArgumentNullException.ThrowIfNull(texts);
+        if (texts.Count == 0 || texts.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new ArgumentException("Every text to embed needs at least one word, and at least one text is needed.", nameof(texts));
+        }
+
+        return _grains.GetGrain<IInferenceGrain>(model).EmbedAsync(texts).WaitAsync(cancellation);
+    }
+
+    /// <summary>The token ids model <paramref name="model"/> gives <paramref name="text"/> (tokenized by the cluster).</summary>
+    /// <exception cref="ArgumentException">An empty or too-long text, or an unknown model.</exception>
+    public Task<int[]> TokenizeAsync(string model, string text, CancellationToken cancellation = default)
+    {
+        CheckModel(model);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new ArgumentException("The text is empty; it needs at least one word.", nameof(text));
+        }
+
+        return _grains.GetGrain<IInferenceGrain>(model).TokenizeAsync(text).WaitAsync(cancellation);
+    }
+
+    /// <summary>The last hidden state of <paramref name="tokenIds"/> computed across the cluster's devices, with per-device timing.</summary>
+    /// <exception cref="ArgumentException">No ids, more than the model's positions, an id outside the vocabulary, or an unknown model.</exception>
+    public Task<InferResult> InferAsync(string model, int[] tokenIds, CancellationToken cancellation = default)
+    {
+        CheckModel(model);
+        ArgumentNullException.ThrowIfNull(tokenIds);
+        if (tokenIds.Length == 0)
+        {
+            throw new ArgumentException("At least one token id is needed.", nameof(tokenIds));
+        }
+
+        return _grains.GetGrain<IInferenceGrain>(model).InferAsync(tokenIds).WaitAsync(cancellation);
+    }
+
+    /// <summary>
+    /// The cluster's devices (membership), the devices model <paramref name="model"/>'s coordinator plans over, and
+    /// the models each device holds a shard of now.
+    /// </summary>
+    public async Task<ClusterStatus> StatusAsync(string model = ModelCatalog.MiniLmId, CancellationToken cancellation = default)
+    {
+        CheckModel(model);
+        var management = _grains.GetGrain<IManagementGrain>(0);
+        var hosts = await management.GetDetailedHosts(onlyActive: false, cancellation).ConfigureAwait(false);
+        var placeable = await _grains.GetGrain<IInferenceGrain>(model).GetDevicesAsync().WaitAsync(cancellation).ConfigureAwait(false);
+        var live = hosts.Where(h => h.Status != SiloStatus.Dead).ToArray();
+        var statistics = await management.GetDetailedGrainStatistics(null, [.. live.Where(h => h.Status == SiloStatus.Active).Select(h => h.SiloAddress)], cancellation)
+            .WaitAsync(cancellation).ConfigureAwait(false);
+
+        // A shard grain's key is "{model}/{device}"; the silo it is active on is that device's.
+        var shardModels = statistics
+            .Where(s => s.GrainType.EndsWith(".ShardGrain", StringComparison.Ordinal) || s.GrainId.Type.ToString() == "shard")
+            .GroupBy(s => s.SiloAddress)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(s => DeviceKeys.ModelOf(s.GrainId.Key.ToString() ?? "")).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
+        var devices = live
+            .Select(h => new DeviceStatus(
+                h.SiloName,
+                h.SiloAddress.Endpoint.ToString(),
+                h.HostName,
+                h.Status.ToString(),
+                h.StartTime,
+                placeable.Contains(h.SiloName, StringComparer.Ordinal),
+                shardModels.GetValueOrDefault(h.SiloAddress) ?? []))
+            .OrderBy(d => d.Status == nameof(SiloStatus.Active) ? 0 : 1)
+            .ThenBy(d => d.Device, StringComparer.Ordinal)
+            .ToList();
+        return new ClusterStatus(Connection.ClusterId, devices, placeable, hosts.Length - live.Length);
+    }
+
+    /// <summary>Disconnects.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopQuietlyAsync(_host).ConfigureAwait(false);
+    }
+
+    /// <summary>Succeeds when the cluster's membership table (in Redis) lists at least one gateway.</summary>
+    /// <exception cref="GalaxyConnectionException">Redis does not answer, or no silo of the cluster is registered.</exception>
+    private static async Task ExpectRegisteredGatewaysAsync(GalaxyConnection connection, IGatewayListProvider gateways, CancellationToken cancellation)
+    {
+        IList<Uri> listed;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            timeout.CancelAfter(connection.ConnectTimeout);
+            await gateways.InitializeGatewayListProvider().WaitAsync(timeout.Token).ConfigureAwait(false);
+            listed = await gateways.GetGateways().WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (RedisConnectionException e)
+        {
+            throw new GalaxyConnectionException($"cannot reach {connection}: the Redis server does not answer ({e.FailureType}).", e);
+        }
+        catch (OperationCanceledException e) when (!cancellation.IsCancellationRequested)
+        {
+            throw new GalaxyConnectionException($"cannot reach {connection}: Redis gave no gateway list within {connection.ConnectTimeout.TotalSeconds:F0} s.", e);
+        }
+
+        if (listed.Count == 0)
+        {
+            throw new GalaxyConnectionException(
+                $"cannot reach {connection}: no live silo of cluster '{connection.ClusterId}' is registered there (are the silos running with --cluster {connection.ClusterId} --redis {connection.Redis}?).");
+        }
+    }
+
+    /// <summary>Tries a TCP connection to each endpoint: per endpoint null when it accepts, else why not.</summary>
+    private static async Task<string?[]> ProbeAsync(IReadOnlyList<IPEndPoint> endpoints, CancellationToken cancellation)
+    {
+        var probes = endpoints.Select(async endpoint =>
+        {
+            using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            timeout.CancelAfter(ProbeTimeout);
+            try
+            {
+                await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+                return null;
+            }
+            catch (SocketException e)
+            {
+                return $"{endpoint}: {e.SocketErrorCode}";
+            }
+            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+            {
+                return $"{endpoint}: no answer within {ProbeTimeout.TotalSeconds:F0} s";
+            }
+        }).ToArray();
+        return await Task.WhenAll(probes).ConfigureAwait(false);
+    }
+
+    private static void CheckModel(string model)
+    {
+        if (string.IsNullOrWhiteSpace(model) || model.IndexOfAny(['/', '\\']) >= 0)
+        {
+            throw new ArgumentException($"A model id is a plain name such as '{ModelCatalog.MiniLmId}', got '{model}'.", nameof(model));
+        }
+    }
+
+    private static async Task StopQuietlyAsync(IHost host)
+    {
+        try
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await host.StopAsync(stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or OrleansException or ObjectDisposedException or SocketException)
+        {
+            // A client that never connected, or whose cluster went away, has nothing to close cleanly.
+        }
+        finally
+        {
+            host.Dispose();
+        }
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null && e is AggregateException)
+        {
+            e = e.InnerException;
+        }
+
+        return e;
+    }
+
+    private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}

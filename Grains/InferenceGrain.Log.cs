@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace Galaxy.Grains;
+
+/// <summary>The coordinator's log messages.</summary>
+internal static partial class InferenceGrainLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model}: request {RequestId} lost {Devices}; re-planning on the survivors (run {Attempt})")]
+    public static partial void Replanning(ILogger logger, Exception error, string model, long requestId, string devices, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model}: the device registry did not answer; planning with the last profiles it gave")]
+    public static partial void RegistryUnreachable(ILogger logger, Exception error, string model);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Model {Model}: could not give request {RequestId} up on a shard (its device is gone)")]
+    public static partial void AbortFailed(ILogger logger, Exception error, string model, long requestId);
+}

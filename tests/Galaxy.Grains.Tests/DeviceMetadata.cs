@@ -1,0 +1,56 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using Orleans.TestingHost;
+
+namespace Galaxy.Grains.Tests;
+
+/// <summary>Waits for silo metadata, which reaches each silo's cache asynchronously after membership changes (DESIGN.md §6).</summary>
+internal static class DeviceMetadata
+{
+    /// <summary>Returns once every active silo's metadata cache knows every active silo's device.</summary>
+    public static async Task WaitAsync(TestCluster cluster, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            var silos = cluster.GetActiveSilos().Cast<InProcessSiloHandle>().ToArray();
+            var everyoneKnowsEveryone = silos.All(observer =>
+            {
+                var cache = observer.ServiceProvider.GetRequiredService<ISiloMetadataCache>();
+                return silos.All(silo => cache.GetSiloMetadata(silo.SiloAddress).Metadata.ContainsKey(DeviceKeys.MetadataKey));
+            });
+            if (everyoneKnowsEveryone)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The silos' metadata caches did not learn every device within {limit.TotalSeconds} s.");
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Returns once <paramref name="grain"/>'s silo lists exactly <paramref name="devices"/>.</summary>
+    public static async Task WaitForDevicesAsync(IInferenceGrain grain, IReadOnlyList<string> devices, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            var now = await grain.GetDevicesAsync().ConfigureAwait(false);
+            if (now.SequenceEqual(devices))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The coordinator lists [{string.Join(", ", now)}], not [{string.Join(", ", devices)}], after {limit.TotalSeconds} s.");
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,179 @@
+using System.Text.Json;
+using Galaxy.Client;
+using Galaxy.SystemTests.Processes;
+
+namespace Galaxy.SystemTests;
+
+/// <summary>
+/// Three real silo processes (localhost clustering) and the galaxy CLI against them — as a separate process and in
+/// process — checked against MiniLM on one device; bad input; and a silo that leaves on SIGTERM.
+/// </summary>
+[Collection(ProcessCollectionDefinition.Name)]
+public sealed class LocalhostClusterTests(LocalhostClusterFixture fixture) : IClassFixture<LocalhostClusterFixture>
+{
+    private static readonly TimeSpan CliLimit = TimeSpan.FromMinutes(3);
+
+    private static readonly string[] Texts =
+    [
+        "A cat sits on the mat.",
+        "Galaxy splits one inference across several devices on a local network.",
+        "Stock markets fell sharply.",
+    ];
+
+    private SiloCluster Cluster => fixture.Cluster;
+
+    [Fact(Timeout = 300_000)]
+    public async Task Embed_GalaxyProcessThroughGateways_MatchesSingleDevice()
+    {
+        var (exit, output, error) = await GalaxyCli.RunAsync(CliLimit, TestContext.Current.CancellationToken,
+            ["embed", "--model", "minilm", "--json", .. Cluster.ConnectionArguments, .. Texts]);
+
+        Assert.True(exit == 0, $"galaxy embed exited {exit}: {error}\n{Cluster.Logs}");
+        using var json = JsonDocument.Parse(output);
+        var results = json.RootElement.GetProperty("results");
+        Assert.Equal(Texts.Length, results.GetArrayLength());
+        for (var t = 0; t < Texts.Length; t++)
+        {
+            var result = results[t];
+            Assert.Equal(Texts[t], result.GetProperty("text").GetString());
+            var tokens = SystemModels.Tokenize(Texts[t]).Length;
+            Assert.Equal(tokens, result.GetProperty("tokens").GetInt32());
+            var devices = result.GetProperty("devices").EnumerateArray().ToList();
+            Assert.Equal(LocalhostClusterFixture.Devices, devices.Select(d => d.GetProperty("device").GetString()).Order());
+            Assert.Equal(tokens, devices.Sum(d => d.GetProperty("rows").GetInt32()));
+            Assert.Equal(12, devices.Sum(d => d.GetProperty("heads").GetInt32()));
+            Agreement.AssertClose(SystemModels.Embed(Texts[t]), Floats(result.GetProperty("embedding")), $"embedding of \"{Texts[t]}\"");
+        }
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Infer_TextThroughInProcessCliWithOneDeadGateway_JsonMatchesSingleDeviceHiddenStates()
+    {
+        var dead = FreePorts.Take(1)[0];
+
+        var (exit, output, error) = await InvokeAsync(
+            ["infer", "--model", "minilm", "--text", "Hello, world!", "--json", "--gateway", $"127.0.0.1:{dead}", .. Cluster.ConnectionArguments], TestContext.Current.CancellationToken);
+
+        Assert.True(exit == 0, $"galaxy infer exited {exit}: {error}\n{Cluster.Logs}");
+        using var json = JsonDocument.Parse(output);
+        var ids = json.RootElement.GetProperty("token_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        Assert.Equal([101, 7592, 1010, 2088, 999, 102], ids);
+        Assert.Equal(384, json.RootElement.GetProperty("hidden_size").GetInt32());
+        var hidden = json.RootElement.GetProperty("hidden").EnumerateArray().SelectMany(Floats).ToArray();
+        Agreement.AssertClose(SystemModels.Hidden(ids), hidden, "hidden states of \"Hello, world!\"");
+        var devices = json.RootElement.GetProperty("devices").EnumerateArray().ToList();
+        Assert.Equal(3, devices.Count);
+        Assert.All(devices, d => Assert.Equal(6, d.GetProperty("layers").GetArrayLength()));
+    }
+
+    [Theory(Timeout = 120_000)]
+    [InlineData("embed --model nosuch hi", "galaxy embed: Unknown model 'nosuch'")]
+    [InlineData("embed --model minilm LONG", "galaxy embed: The text needs 602 tokens but the model takes at most 512")]
+    [InlineData("infer --model minilm --ids 101,99999,102", "galaxy infer: Token 1 has id 99999, outside model 'minilm''s vocabulary 0…30521.")]
+    [InlineData("infer --model minilm --ids -5", "galaxy infer: Token 0 has id -5, outside model 'minilm''s vocabulary")]
+    [InlineData("infer --model minilm --ids MANY", "galaxy infer: 600 tokens do not fit model 'minilm', which takes at most 512.")]
+    [InlineData("infer --model minilm --text LONG", "galaxy infer: The text needs 602 tokens but the model takes at most 512")]
+    [InlineData("infer --model nosuch --text hi", "galaxy infer: Unknown model 'nosuch'")]
+    [InlineData("embed --model minilm BLANK", "galaxy embed: every text must contain something other than whitespace.")]
+    [InlineData("infer --model minilm --text BLANK", "galaxy infer: --text must contain something other than whitespace.")]
+    public async Task BadInput_LiveCluster_OneLineAndExitTwo(string commandLine, string expected)
+    {
+        var arguments = commandLine.Split(' ').Select(a => a switch
+        {
+            "LONG" => string.Join(' ', Enumerable.Repeat("word", 600)),
+            "MANY" => string.Join(',', Enumerable.Repeat(1000, 600)),
+            "BLANK" => "  ",
+            _ => a,
+        });
+
+        var (exit, output, error) = await InvokeAsync([.. arguments, .. Cluster.ConnectionArguments], TestContext.Current.CancellationToken);
+
+        Assert.True(exit == 2, $"exit {exit}, stderr: {error}");
+        Assert.StartsWith(expected, error, StringComparison.Ordinal);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.DoesNotContain("(Parameter '", error, StringComparison.Ordinal);
+        Assert.Equal("", output);
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task BadInput_GalaxyProcess_ExitsTwoAndTheClusterServesTheNextRequest()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        var refused = await GalaxyCli.RunAsync(CliLimit, cancellation, ["embed", "--model", "nosuch", .. Cluster.ConnectionArguments, "hi"]);
+        var served = await GalaxyCli.RunAsync(CliLimit, cancellation, ["infer", "--model", "minilm", "--ids", "101,7592,102", "--json", .. Cluster.ConnectionArguments]);
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.StartsWith("galaxy embed: Unknown model 'nosuch': device '", refused.Error, StringComparison.Ordinal);
+        Assert.Single(refused.Error.Split('\n'));
+        Assert.True(served.ExitCode == 0, $"galaxy infer exited {served.ExitCode}: {served.Error}\n{Cluster.Logs}");
+        using var json = JsonDocument.Parse(served.Output);
+        var hidden = json.RootElement.GetProperty("hidden").EnumerateArray().SelectMany(Floats).ToArray();
+        Agreement.AssertClose(SystemModels.Hidden([101, 7592, 102]), hidden, "hidden states of 101,7592,102");
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task ClusterStatus_InProcessCli_ListsEveryDeviceAsActiveAndPlaceable()
+    {
+        var (exit, output, error) = await InvokeAsync(["cluster", "status", "--json", .. Cluster.ConnectionArguments], TestContext.Current.CancellationToken);
+        var (textExit, text, _) = await InvokeAsync(["cluster", "status", .. Cluster.ConnectionArguments], TestContext.Current.CancellationToken);
+
+        Assert.True(exit == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(Cluster.ClusterId, json.RootElement.GetProperty("cluster").GetString());
+        var devices = json.RootElement.GetProperty("devices").EnumerateArray().ToList();
+        Assert.Equal(LocalhostClusterFixture.Devices, devices.Select(d => d.GetProperty("device").GetString()));
+        Assert.All(devices, d => Assert.Equal("Active", d.GetProperty("status").GetString()));
+        Assert.All(devices, d => Assert.True(d.GetProperty("placeable").GetBoolean()));
+        Assert.Equal(LocalhostClusterFixture.Devices, json.RootElement.GetProperty("placeable").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(0, textExit);
+        Assert.Contains("coordinator plans over 3 devices", text, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{fixture.Ports[1]}", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Silos_CommandLineFileAndEnvironment_EachConfiguresItsDevice()
+    {
+        var silos = Cluster.Silos;
+
+        Assert.Contains($"Starting device dev1: cluster {Cluster.ClusterId} (localhost clustering, this silo is the primary); silo 127.0.0.1:{fixture.Ports[0]}", silos["dev1"].Output, StringComparison.Ordinal);
+        Assert.Contains("Device dev1: 1 kernel threads", silos["dev1"].Output, StringComparison.Ordinal);
+        Assert.Contains("memory budget 1 GiB (configured)", silos["dev1"].Output, StringComparison.Ordinal);
+        Assert.Contains($"Starting device dev2: cluster {Cluster.ClusterId} (localhost clustering, primary 127.0.0.1:{fixture.Ports[0]}); silo 127.0.0.1:{fixture.Ports[1]}, gateway 127.0.0.1:{fixture.Ports[4]}", silos["dev2"].Output, StringComparison.Ordinal);
+        Assert.Contains("memory budget 768 MiB (configured)", silos["dev2"].Output, StringComparison.Ordinal);
+        Assert.Contains($"Starting device dev3: cluster {Cluster.ClusterId} (localhost clustering, primary 127.0.0.1:{fixture.Ports[0]}); silo 127.0.0.1:{fixture.Ports[2]}, gateway 127.0.0.1:{fixture.Ports[5]}", silos["dev3"].Output, StringComparison.Ordinal);
+        Assert.Contains("memory budget 640 MiB (configured)", silos["dev3"].Output, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Silo_Sigterm_ExitsZeroAndTheClusterNotices()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        var ports = FreePorts.Take(2);
+        var dev4 = await Cluster.StartSiloAsync("dev4", ports[1], Cluster.SiloArguments("dev4", ports[0], ports[1], fixture.Ports[0]), cancellation);
+        await Cluster.WaitForDevicesAsync([.. LocalhostClusterFixture.Devices, "dev4"], TimeSpan.FromSeconds(60), cancellation);
+
+        dev4.Terminate();
+        var exit = await dev4.WaitForExitAsync(TimeSpan.FromSeconds(60), cancellation);
+
+        Assert.True(exit == 0, $"dev4 exit code {exit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none within 60 s"}:\n{dev4.Output}");
+        Assert.Contains("Device dev4 stopped", dev4.Output, StringComparison.Ordinal);
+        await Cluster.WaitForDevicesAsync(LocalhostClusterFixture.Devices, TimeSpan.FromSeconds(30), cancellation);
+        var client = await GalaxyClient.ConnectAsync(Cluster.Connection, cancellation);
+        await using (client)
+        {
+            var status = await client.StatusAsync("minilm", cancellation);
+            Assert.DoesNotContain(status.Devices, d => d.Device == "dev4");
+            Assert.True(status.DeadSilos >= 1, "the membership table should list dev4 as dead");
+        }
+    }
+
+    private static float[] Floats(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetSingle())];
+
+    private static async Task<(int ExitCode, string Output, string Error)> InvokeAsync(string[] arguments, CancellationToken cancellation)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await GalaxyCommandLine.InvokeAsync(arguments, output, error, cancellation);
+        return (exit, output.ToString(), error.ToString());
+    }
+}
