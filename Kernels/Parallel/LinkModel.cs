@@ -3,11 +3,13 @@ using System.Globalization;
 namespace Galaxy.Kernels.Parallel;
 
 /// <summary>
-/// A simulated directed link between two devices: messages cross it one after another, each taking
-/// <c>LatencyPerMessage + bytes / BytesPerSecond</c>; the link is busy while a message is on it.
+/// A simulated directed link between two devices: messages leave one after another, each occupying the link for
+/// <c>bytes / BytesPerSecond</c>, and each arrives <c>LatencyPerMessage</c> after it left. The latency is a delay,
+/// not occupancy: the next message may leave while the previous one is still in flight, as on the testbed
+/// (<c>tc tbf</c> rate plus a receive-side delay) and on a real network.
 /// </summary>
 /// <param name="BytesPerSecond">Payload bytes per second while a message is on the link (&gt; 0).</param>
-/// <param name="LatencyPerMessage">Fixed cost of every message: propagation, headers, syscalls (≥ 0).</param>
+/// <param name="LatencyPerMessage">One-way delay of every message: propagation and the stacks on both ends (≥ 0).</param>
 public sealed record LinkModel(double BytesPerSecond, TimeSpan LatencyPerMessage)
 {
     /// <summary>Payload bytes per second while a message is on the link (&gt; 0).</summary>
@@ -16,7 +18,7 @@ public sealed record LinkModel(double BytesPerSecond, TimeSpan LatencyPerMessage
     /// <summary>Fixed cost of every message (≥ 0).</summary>
     public TimeSpan LatencyPerMessage { get; init => field = CheckLatency(value); } = CheckLatency(LatencyPerMessage);
 
-    /// <summary>Time one message of <paramref name="bytes"/> occupies the link: <c>latency + bytes / bandwidth</c>.</summary>
+    /// <summary>Time from when one message of <paramref name="bytes"/> starts to leave until it has arrived on an idle link: <c>latency + bytes / bandwidth</c>.</summary>
     public TimeSpan TransmissionTime(long bytes) => TimeSpan.FromSeconds(TransmissionSeconds(bytes));
 
     /// <summary><see cref="TransmissionTime"/> in seconds, without <see cref="TimeSpan"/>'s 100 ns rounding.</summary>

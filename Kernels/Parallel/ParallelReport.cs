@@ -21,8 +21,9 @@ namespace Galaxy.Kernels.Parallel;
 /// the same process (<see cref="HiddenShare(double, double)"/>). 1 means all communication hidden, 0 none;
 /// below 0 the overlapped run exposed more than the plain one.</item>
 /// <item><b>Modelled link time</b> of a device = the sum of <see cref="LinkModel.TransmissionTime"/> over the
-/// messages it sent, <c>messages·latency + bytes / bandwidth</c>; a layer's link-bound floor is the largest
-/// device's, since each directed link carries one message at a time.</item>
+/// messages it sent, <c>messages·latency + bytes / bandwidth</c>: the time its messages take if each waits for
+/// the previous one to arrive (dependent ring steps do). Messages in flight together overlap their latencies, so
+/// it is an upper bound of the link's share; <c>bytes / bandwidth</c> alone is the floor.</item>
 /// </list>
 /// </remarks>
 public sealed class ParallelReport

@@ -5,12 +5,13 @@ namespace Galaxy.Kernels.Parallel;
 
 /// <summary>
 /// One directed link of an <see cref="InProcessCollective"/> under a <see cref="LinkModel"/>: a pump task
-/// takes the link's messages in send order and delivers each when the model says it has crossed.
+/// takes the link's messages in send order and delivers each when the model says it has arrived.
 /// </summary>
 /// <remarks>
 /// Timing is a virtual clock in <see cref="Stopwatch"/> ticks: a message starts when it was sent or when the
-/// previous one finished, whichever is later, and finishes <c>latency + bytes / bandwidth</c> after it
-/// starts. The pump then waits until that instant. Because the next start is taken from the modelled finish,
+/// previous one left the link, whichever is later, occupies the link for <c>bytes / bandwidth</c>, and arrives
+/// <c>latency</c> after that (the next message may be on the link meanwhile: latency is propagation, as the
+/// testbed's delay, not occupancy). The pump then waits until the arrival. Arrivals keep send order. Because the next start is taken from the modelled finish,
 /// not from when the pump woke up, timer lateness never accumulates along a link, and a message is never
 /// delivered before its modelled time (the model is a lower bound). The wait sleeps with
 /// <see cref="Task.Delay(TimeSpan, CancellationToken)"/> (about 1 ms granularity) in whole milliseconds while
@@ -86,9 +87,12 @@ internal sealed class SimulatedLink
                 {
                     try
                     {
+                        // The link is busy while the bytes go out; the latency runs after that, while the next
+                        // message may already be on the wire (propagation, as the testbed's delay).
                         var start = Math.Max(message.SentTimestamp, freeAt);
-                        freeAt = start + (long)Math.Ceiling(_model.TransmissionSeconds(message.Tile.Length) * Stopwatch.Frequency);
-                        await WaitUntilAsync(freeAt, stopping).ConfigureAwait(false);
+                        freeAt = start + (long)Math.Ceiling(message.Tile.Length / _model.BytesPerSecond * Stopwatch.Frequency);
+                        var arrival = freeAt + (long)Math.Ceiling(_model.LatencyPerMessage.TotalSeconds * Stopwatch.Frequency);
+                        await WaitUntilAsync(arrival, stopping).ConfigureAwait(false);
                     }
                     catch
                     {

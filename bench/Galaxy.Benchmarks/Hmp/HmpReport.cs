@@ -68,7 +68,7 @@ public static class HmpReport
             .AddColumn("share\nbound", c => c.RightAligned())
             .AddColumn("recv wait ms", c => c.RightAligned())
             .AddColumn("MB sent\n/dev", c => c.RightAligned())
-            .AddColumn("link floor ms", c => c.RightAligned())
+            .AddColumn("link ms", c => c.RightAligned())
             .AddColumn("cpu ms", c => c.RightAligned())
             .AddColumn("IQR", c => c.RightAligned());
         foreach (var row in rows)
@@ -97,7 +97,7 @@ public static class HmpReport
             Invariant($"per layer, medians over {samples} requests per mode; {outcome.LayersTimed} layers timed; ") +
             "layer = longest wall time of any device; compute = the most any device computed; comm (exposed) = layer − compute; hidden share = 1 − comm / comm of the same plan without overlap; " +
             "share bound = min(1, compute / comm without overlap); " +
-            "link floor = busiest link's modelled time (messages·latency + bytes/bandwidth); cpu = the process's CPU time (all devices, rings, link pumps); IQR = interquartile range / median of layer ms");
+            "link time = busiest link's modelled time if its messages went one after another (messages·latency + bytes/bandwidth; latencies of messages in flight together overlap); cpu = the process's CPU time (all devices, rings, link pumps); IQR = interquartile range / median of layer ms");
         foreach (var group in rows.Where(r => r.Devices > 1).GroupBy(r => (r.Devices, r.LinkSpec)))
         {
             var fp32Megatron = group.FirstOrDefault(r => r.Mode == "megatron" && r.Precision == "fp32");

@@ -20,7 +20,7 @@ namespace Galaxy.Benchmarks.Hmp;
 /// <param name="HiddenShareBound">For an overlapped row, min(1, compute / E(overlap off)): overlap cannot hide more than the critical device computes.</param>
 /// <param name="ReceiveWaitMilliseconds">Median time the critical device's receives waited for tiles.</param>
 /// <param name="BytesSentPerDevice">Most payload bytes one device sent per layer.</param>
-/// <param name="ModelledLinkMilliseconds">Link-bound floor per layer: the busiest link's modelled occupancy.</param>
+/// <param name="ModelledLinkMilliseconds">The busiest link's modelled time per layer, its messages one after another (an upper bound of its occupancy).</param>
 /// <param name="ProcessCpuMilliseconds">Median CPU time of the whole process per layer (all devices, ring tasks, link pumps).</param>
 /// <param name="LayerSpread">Interquartile range of the layer time over its median.</param>
 /// <param name="Samples">Measured requests.</param>
