@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Galaxy.Client;
 using Galaxy.SystemTests.Processes;
 
@@ -9,7 +10,7 @@ namespace Galaxy.SystemTests;
 /// process — checked against MiniLM on one device; bad input; and a silo that leaves on SIGTERM.
 /// </summary>
 [Collection(ProcessCollectionDefinition.Name)]
-public sealed class LocalhostClusterTests(LocalhostClusterFixture fixture) : IClassFixture<LocalhostClusterFixture>
+public sealed partial class LocalhostClusterTests(LocalhostClusterFixture fixture) : IClassFixture<LocalhostClusterFixture>
 {
     private static readonly TimeSpan CliLimit = TimeSpan.FromMinutes(3);
 
@@ -144,6 +145,28 @@ public sealed class LocalhostClusterTests(LocalhostClusterFixture fixture) : ICl
         Assert.Contains("memory budget 640 MiB (configured)", silos["dev3"].Output, StringComparison.Ordinal);
     }
 
+    [Theory(Timeout = 120_000)]
+    [InlineData("dev1", "1 GiB")]
+    [InlineData("dev2", "768 MiB")]
+    [InlineData("dev3", "640 MiB")]
+    public async Task Silo_Start_LogsItsMeasuredProfileLine(string device, string budget)
+    {
+        var silo = Cluster.Silos[device];
+        await silo.WaitForOutputAsync($"Device {device}: profile: ", TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+        var line = silo.Output.Split('\n').Single(l => l.Contains($"Device {device}: profile: ", StringComparison.Ordinal));
+        var match = ProfileLine().Match(line);
+        Assert.True(match.Success, $"unexpected profile line: {line}");
+        Assert.Equal(budget, match.Groups["budget"].Value);
+        var rates = match.Groups["rate"].Captures.Select(c => double.Parse(c.Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(7, rates.Length);
+        Assert.All(rates, rate => Assert.True(rate > 0, $"a measured rate of 0 GFLOP/s in: {line}"));
+        var seconds = double.Parse(match.Groups["seconds"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(seconds, 0.1, 60);
+        var up = silo.Output.IndexOf($"Device {device} is up", StringComparison.Ordinal);
+        Assert.True(up >= 0 && up < silo.Output.IndexOf(line, StringComparison.Ordinal), "the profile line follows \"is up\"");
+    }
+
     [Fact(Timeout = 300_000)]
     public async Task Silo_Sigterm_ExitsZeroAndTheClusterNotices()
     {
@@ -166,6 +189,9 @@ public sealed class LocalhostClusterTests(LocalhostClusterFixture fixture) : ICl
             Assert.True(status.DeadSilos >= 1, "the membership table should list dev4 as dead");
         }
     }
+
+    [GeneratedRegex(@"profile: minilm qkv (?<rate>\d+(\.\d)?), out (?<rate>\d+(\.\d)?), mlp-up (?<rate>\d+(\.\d)?), mlp-down (?<rate>\d+(\.\d)?), attention@32 (?<rate>\d+(\.\d)?), @128 (?<rate>\d+(\.\d)?), @512 (?<rate>\d+(\.\d)?) GFLOP/s; 1 kernel thread, budget (?<budget>[\d.]+ [KMG]iB), measured in (?<seconds>\d+\.\d) s$")]
+    private static partial Regex ProfileLine();
 
     private static float[] Floats(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetSingle())];
 
