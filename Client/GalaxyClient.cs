@@ -177,15 +177,16 @@ public sealed class GalaxyClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// The cluster's devices (membership), the devices model <paramref name="model"/>'s coordinator plans over, and
-    /// the models each device holds a shard of now.
+    /// The cluster's devices (membership), the devices model <paramref name="model"/>'s coordinator plans over, each
+    /// device's measured profile and the weight slices it holds, the models each device holds a shard of now, and the
+    /// links measured so far (<see cref="MeasureLinksAsync"/>).
     /// </summary>
     public async Task<ClusterStatus> StatusAsync(string model = ModelCatalog.MiniLmId, CancellationToken cancellation = default)
     {
         CheckModel(model);
         var management = _grains.GetGrain<IManagementGrain>(0);
         var hosts = await management.GetDetailedHosts(onlyActive: false, cancellation).ConfigureAwait(false);
-        var placeable = await _grains.GetGrain<IInferenceGrain>(model).GetDevicesAsync().WaitAsync(cancellation).ConfigureAwait(false);
+        var coordinator = await _grains.GetGrain<IInferenceGrain>(model).GetStatusAsync().WaitAsync(cancellation).ConfigureAwait(false);
         var live = hosts.Where(h => h.Status != SiloStatus.Dead).ToArray();
         var statistics = await management.GetDetailedGrainStatistics(null, [.. live.Where(h => h.Status == SiloStatus.Active).Select(h => h.SiloAddress)], cancellation)
             .WaitAsync(cancellation).ConfigureAwait(false);
@@ -195,20 +196,40 @@ public sealed class GalaxyClient : IAsyncDisposable
             .Where(s => s.GrainType.EndsWith(".ShardGrain", StringComparison.Ordinal) || s.GrainId.Type.ToString() == "shard")
             .GroupBy(s => s.SiloAddress)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(s => DeviceKeys.ModelOf(s.GrainId.Key.ToString() ?? "")).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
+
+        // The coordinator names each device's silo by its full address; a device that re-joined has a new one.
+        var known = coordinator.Devices.ToDictionary(d => d.Silo, StringComparer.Ordinal);
         var devices = live
-            .Select(h => new DeviceStatus(
-                h.SiloName,
-                h.SiloAddress.Endpoint.ToString(),
-                h.HostName,
-                h.Status.ToString(),
-                h.StartTime,
-                placeable.Contains(h.SiloName, StringComparer.Ordinal),
-                shardModels.GetValueOrDefault(h.SiloAddress) ?? []))
+            .Select(h =>
+            {
+                var seen = known.GetValueOrDefault(h.SiloAddress.ToString());
+                return new DeviceStatus(
+                    h.SiloName,
+                    h.SiloAddress.Endpoint.ToString(),
+                    h.HostName,
+                    h.Status.ToString(),
+                    h.StartTime,
+                    seen is not null,
+                    shardModels.GetValueOrDefault(h.SiloAddress) ?? [],
+                    seen?.Profile,
+                    seen?.Loaded ?? [],
+                    seen?.Error);
+            })
             .OrderBy(d => d.Status == nameof(SiloStatus.Active) ? 0 : 1)
             .ThenBy(d => d.Device, StringComparer.Ordinal)
             .ToList();
-        return new ClusterStatus(Connection.ClusterId, devices, placeable, hosts.Length - live.Length);
+        IReadOnlyList<string> placeable = [.. coordinator.Devices.Select(d => d.Device).Order(StringComparer.Ordinal)];
+        return new ClusterStatus(Connection.ClusterId, model, devices, placeable, hosts.Length - live.Length, coordinator.Links);
     }
+
+    /// <summary>
+    /// Has the cluster's registry measure every directed link between its live devices now (ping-pong between their
+    /// device agents, one link at a time: latency and bandwidth) and returns them; <see cref="StatusAsync"/> lists them
+    /// from then on.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Fewer than two devices are live.</exception>
+    public Task<IReadOnlyList<LinkProfile>> MeasureLinksAsync(CancellationToken cancellation = default) =>
+        _grains.GetGrain<IDeviceRegistryGrain>(DeviceRegistry.Key).MeasureLinksAsync().WaitAsync(cancellation);
 
     /// <summary>Disconnects.</summary>
     public async ValueTask DisposeAsync()

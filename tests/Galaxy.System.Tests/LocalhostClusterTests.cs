@@ -113,7 +113,7 @@ public sealed partial class LocalhostClusterTests(LocalhostClusterFixture fixtur
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task ClusterStatus_InProcessCli_ListsEveryDeviceAsActiveAndPlaceable()
+    public async Task ClusterStatus_InProcessCli_ListsEveryDeviceAsActiveAndPlaceableWithItsProfile()
     {
         var (exit, output, error) = await InvokeAsync(["cluster", "status", "--json", .. Cluster.ConnectionArguments], TestContext.Current.CancellationToken);
         var (textExit, text, _) = await InvokeAsync(["cluster", "status", .. Cluster.ConnectionArguments], TestContext.Current.CancellationToken);
@@ -121,14 +121,78 @@ public sealed partial class LocalhostClusterTests(LocalhostClusterFixture fixtur
         Assert.True(exit == 0, error);
         using var json = JsonDocument.Parse(output);
         Assert.Equal(Cluster.ClusterId, json.RootElement.GetProperty("cluster").GetString());
+        Assert.Equal("minilm", json.RootElement.GetProperty("model").GetString());
         var devices = json.RootElement.GetProperty("devices").EnumerateArray().ToList();
         Assert.Equal(LocalhostClusterFixture.Devices, devices.Select(d => d.GetProperty("device").GetString()));
         Assert.All(devices, d => Assert.Equal("Active", d.GetProperty("status").GetString()));
         Assert.All(devices, d => Assert.True(d.GetProperty("placeable").GetBoolean()));
         Assert.Equal(LocalhostClusterFixture.Devices, json.RootElement.GetProperty("placeable").EnumerateArray().Select(e => e.GetString()));
+
+        // Every device's profile: the budgets configured three ways, one kernel thread, MiniLM's four GEMMs and attention at 32/128/512.
+        Assert.Equal([1L << 30, 768L << 20, 640L << 20], devices.Select(d => d.GetProperty("profile").GetProperty("memory_budget_bytes").GetInt64()));
+        foreach (var device in devices)
+        {
+            var profile = device.GetProperty("profile");
+            Assert.Equal(1, profile.GetProperty("kernel_threads").GetInt32());
+            var minilm = Assert.Single(profile.GetProperty("models").EnumerateArray());
+            Assert.Equal("minilm", minilm.GetProperty("model").GetString());
+            Assert.Equal(6, minilm.GetProperty("layers").GetInt32());
+            var gemms = minilm.GetProperty("gemms").EnumerateArray().ToList();
+            Assert.Equal(["qkv", "out", "mlp-up", "mlp-down"], gemms.Select(g => g.GetProperty("block").GetString()));
+            Assert.Equal([(384, 1152), (384, 384), (384, 1536), (1536, 384)], gemms.Select(g => (g.GetProperty("k").GetInt32(), g.GetProperty("n").GetInt32())));
+            Assert.All(gemms, g => Assert.True(g.GetProperty("gflops").GetDouble() > 0));
+            var attention = minilm.GetProperty("attention").EnumerateArray().ToList();
+            Assert.Equal([32, 128, 512], attention.Select(a => a.GetProperty("seq").GetInt32()));
+            Assert.All(attention, a => Assert.True(a.GetProperty("gflops").GetDouble() > 0));
+        }
+
         Assert.Equal(0, textExit);
-        Assert.Contains("coordinator plans over 3 devices", text, StringComparison.Ordinal);
+        Assert.Contains("coordinator of minilm plans over 3 devices", text, StringComparison.Ordinal);
         Assert.Contains($"127.0.0.1:{fixture.Ports[1]}", text, StringComparison.Ordinal);
+        Assert.Contains("profiles at minilm's layer shapes, GFLOP/s", text, StringComparison.Ordinal);
+        Assert.Contains("768 MiB", text, StringComparison.Ordinal);
+        Assert.Contains("1 of ", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b[", text, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task ClusterStatus_MeasureLinks_ListsSixDirectedLinksAndEverySlice()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        var client = await GalaxyClient.ConnectAsync(Cluster.Connection, cancellation);
+        await using (client)
+        {
+            // A request first, so every device holds a slice of MiniLM.
+            await client.EmbedAsync("minilm", [Texts[0]], cancellation);
+        }
+
+        var (exit, output, error) = await InvokeAsync(["cluster", "status", "--measure-links", "--json", .. Cluster.ConnectionArguments], cancellation);
+        var (textExit, text, _) = await InvokeAsync(["cluster", "status", .. Cluster.ConnectionArguments], cancellation);
+
+        Assert.True(exit == 0, $"{error}\n{Cluster.Logs}");
+        using var json = JsonDocument.Parse(output);
+        var links = json.RootElement.GetProperty("links").EnumerateArray().ToList();
+        var pairs = links.Select(l => (l.GetProperty("from").GetString()!, l.GetProperty("to").GetString()!)).ToList();
+        var expected = LocalhostClusterFixture.Devices.SelectMany(from => LocalhostClusterFixture.Devices.Where(to => to != from).Select(to => (from, to)));
+        Assert.Equal(expected, pairs);
+        Assert.All(links, l => Assert.True(l.GetProperty("latency_ms").GetDouble() > 0 && l.GetProperty("mb_per_s").GetDouble() > 0, l.ToString()));
+        var devices = json.RootElement.GetProperty("devices").EnumerateArray().ToList();
+        foreach (var device in devices)
+        {
+            // A device keeps a few slices of a model (plans change as devices come and go): each lies within MiniLM's 12 heads and 1536 columns.
+            var slices = device.GetProperty("slices").EnumerateArray().Where(s => s.GetProperty("model").GetString() == "minilm").ToList();
+            Assert.NotEmpty(slices);
+            Assert.All(slices, s => Assert.True(
+                s.GetProperty("heads")[0].GetInt32() <= s.GetProperty("heads")[1].GetInt32() && s.GetProperty("heads")[1].GetInt32() <= 12
+                && s.GetProperty("mlp_columns")[0].GetInt32() < s.GetProperty("mlp_columns")[1].GetInt32() && s.GetProperty("mlp_columns")[1].GetInt32() <= 1536
+                && s.GetProperty("bytes").GetInt64() > 0,
+                s.ToString()));
+        }
+
+        Assert.All(devices, d => Assert.Contains("minilm", d.GetProperty("models").EnumerateArray().Select(m => m.GetString())));
+        Assert.Equal(0, textExit);
+        Assert.Contains("links, one way", text, StringComparison.Ordinal);
+        Assert.Contains("minilm: heads [0,", text, StringComparison.Ordinal);
     }
 
     [Fact]
