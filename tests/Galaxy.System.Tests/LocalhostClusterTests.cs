@@ -67,6 +67,85 @@ public sealed partial class LocalhostClusterTests(LocalhostClusterFixture fixtur
         Assert.All(devices, d => Assert.Equal(6, d.GetProperty("layers").GetArrayLength()));
     }
 
+    [Fact(Timeout = 300_000)]
+    public async Task EmbedWithProgress_GalaxyClient_EveryDeviceReportsEveryLayerOfEachText()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        var progress = new ProgressRecorder();
+        var client = await GalaxyClient.ConnectAsync(Cluster.Connection, cancellation);
+        await using (client)
+        {
+            var result = await client.EmbedAsync("minilm", Texts[..2], progress, cancellation);
+
+            // The client returns once the runs behind the result have reported every layer (or after its tail wait).
+            var events = progress.Events;
+            Assert.Equal(2 * 3 * 6, events.Count);
+            for (var text = 0; text < 2; text++)
+            {
+                Assert.Equal(1, result.Texts[text].Attempts);
+                var devices = result.Texts[text].Devices.Select(d => d.Device).Order().ToArray();
+                Assert.Equal(LocalhostClusterFixture.Devices, devices);
+                foreach (var device in devices)
+                {
+                    var layers = events.Where(e => e.Text == text && e.Device == device).Select(e => e.Layer).Order();
+                    Assert.Equal(Enumerable.Range(0, 6), layers);
+                }
+
+                Agreement.AssertClose(SystemModels.Embed(Texts[text]), result.Embedding(text), $"embedding of \"{Texts[text]}\" with progress");
+            }
+
+            Assert.All(events, e => Assert.Equal((6, 1), (e.Layers, e.Attempt)));
+        }
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task InferWithProgress_GalaxyClient_ReportsLayersInOrderPerDeviceAndTheSameHiddenStates()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        int[] ids = [101, 7592, 1010, 2088, 999, 102];
+        var progress = new ProgressRecorder();
+        var client = await GalaxyClient.ConnectAsync(Cluster.Connection, cancellation);
+        await using (client)
+        {
+            var result = await client.InferAsync("minilm", ids, progress, cancellation);
+
+            var events = progress.Events;
+            Assert.Equal(result.Devices.Count * 6, events.Count);
+            Assert.Single(events.Select(e => e.RequestId).Distinct());
+            foreach (var device in result.Devices)
+            {
+                // One stream, one queue: a device's layers arrive in the order it finished them.
+                Assert.Equal(Enumerable.Range(0, 6), events.Where(e => e.Device == device.Device).Select(e => e.Layer));
+            }
+
+            Agreement.AssertClose(SystemModels.Hidden(ids), result.Hidden.ToArray(), "hidden states with progress");
+        }
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Infer_GalaxyProcessInATerminal_ShowsABarPerDeviceThenTheSummary()
+    {
+        var (exit, terminal) = await GalaxyCli.RunInTerminalAsync(CliLimit, TestContext.Current.CancellationToken,
+            ["infer", "--model", "minilm", "--ids", "101,7592,1010,2088,999,102", .. Cluster.ConnectionArguments]);
+
+        Assert.True(exit == 0, $"galaxy infer in a terminal exited {exit}:\n{terminal}\n{Cluster.Logs}");
+        Assert.All(LocalhostClusterFixture.Devices, device => Assert.Contains($"{device}  6/6 layers", terminal, StringComparison.Ordinal));
+        Assert.Contains("100%", terminal, StringComparison.Ordinal);
+        Assert.Contains("minilm: 6 tokens × hidden 384", terminal, StringComparison.Ordinal);
+        Assert.True(terminal.IndexOf("6/6 layers", StringComparison.Ordinal) < terminal.IndexOf("minilm: 6 tokens", StringComparison.Ordinal), "the bars come before the summary");
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Embed_GalaxyProcessOutputRedirected_NoProgressBars()
+    {
+        var (exit, output, error) = await GalaxyCli.RunAsync(CliLimit, TestContext.Current.CancellationToken, ["embed", "--model", "minilm", .. Cluster.ConnectionArguments, Texts[0]]);
+
+        Assert.True(exit == 0, $"galaxy embed exited {exit}: {error}");
+        Assert.DoesNotContain("layers", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b", output, StringComparison.Ordinal);
+        Assert.Contains("(384 dims) on 3 devices  A cat sits on the mat.", output, StringComparison.Ordinal);
+    }
+
     [Theory(Timeout = 120_000)]
     [InlineData("embed --model nosuch hi", "galaxy embed: Unknown model 'nosuch'")]
     [InlineData("embed --model minilm LONG", "galaxy embed: The text needs 602 tokens but the model takes at most 512")]
@@ -265,5 +344,31 @@ public sealed partial class LocalhostClusterTests(LocalhostClusterFixture fixtur
         using var error = new StringWriter();
         var exit = await GalaxyCommandLine.InvokeAsync(arguments, output, error, cancellation);
         return (exit, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Records progress as it is reported, on whichever thread reports it.</summary>
+    private sealed class ProgressRecorder : IProgress<Grains.LayerProgress>
+    {
+        private readonly Lock _lock = new();
+        private readonly List<Grains.LayerProgress> _events = [];
+
+        public IReadOnlyList<Grains.LayerProgress> Events
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return [.. _events];
+                }
+            }
+        }
+
+        public void Report(Grains.LayerProgress value)
+        {
+            lock (_lock)
+            {
+                _events.Add(value);
+            }
+        }
     }
 }
