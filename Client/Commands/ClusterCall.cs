@@ -4,9 +4,10 @@ namespace Galaxy.Client.Commands;
 
 /// <summary>
 /// Runs one request against a cluster for a command: connects, calls, disconnects, with a spinner on an interactive
-/// terminal (or, for requests that report progress and print to a terminal, a progress bar per device). Input the cluster refuses (<see cref="ArgumentException"/>) and an unreachable cluster become a
-/// <see cref="CommandException"/> (one line, exit code 2); any other failure while serving a
-/// request becomes a <see cref="ClusterFailureException"/> (exit code 1).
+/// terminal (or, for requests that report progress and print to a terminal, a progress bar per device). Input the
+/// cluster refuses (<see cref="ArgumentException"/>) and an unreachable cluster become a <see cref="CommandException"/>
+/// (one line, exit code 2); any other failure while serving a request becomes a <see cref="ClusterFailureException"/>
+/// (exit code 1).
 /// </summary>
 internal static class ClusterCall
 {
