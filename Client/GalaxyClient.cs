@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Messaging;
 using Orleans.Runtime;
+using Orleans.Streams;
 using StackExchange.Redis;
 
 namespace Galaxy.Client;
@@ -20,6 +21,12 @@ namespace Galaxy.Client;
 public sealed class GalaxyClient : IAsyncDisposable
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a request with progress waits after its result for progress events still on their way (they trail it by
+    /// up to one stream polling period, <see cref="GalaxyStreams.PollingPeriod"/>); spent only when events were lost.
+    /// </summary>
+    public static readonly TimeSpan ProgressTail = TimeSpan.FromSeconds(2);
 
     private readonly IHost _host;
     private readonly IClusterClient _grains;
@@ -105,6 +112,7 @@ public sealed class GalaxyClient : IAsyncDisposable
                 o.ServiceId = connection.ClusterId;
             });
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = connection.ResponseTimeout);
+            client.AddGalaxyClientStreams();
         });
 
         var host = builder.Build();
@@ -137,7 +145,23 @@ public sealed class GalaxyClient : IAsyncDisposable
 
     /// <summary>Mean-pooled, L2-normalised embeddings of <paramref name="texts"/>, each computed across the cluster's devices.</summary>
     /// <exception cref="ArgumentException">No texts, an empty or too-long text, or an unknown model.</exception>
-    public Task<EmbedResult> EmbedAsync(string model, IReadOnlyList<string> texts, CancellationToken cancellation = default)
+    public Task<EmbedResult> EmbedAsync(string model, IReadOnlyList<string> texts, CancellationToken cancellation = default) =>
+        EmbedAsync(model, texts, null, cancellation);
+
+    /// <summary>
+    /// <see cref="EmbedAsync(string, IReadOnlyList{string}, CancellationToken)"/>, reporting to <paramref name="progress"/>
+    /// each layer each device finishes, for each text (<see cref="LayerProgress.Text"/>), as the cluster publishes it. Events
+    /// arrive on the client's threads (the <see cref="IProgress{T}"/> must be thread-safe), each once; the call returns
+    /// once the runs that produced the result have reported every layer, or <see cref="ProgressTail"/> after the result
+    /// when some events were lost (progress is best effort; the result is not). A re-planned text also reports the
+    /// layers of its failed run (<see cref="LayerProgress.Attempt"/>).
+    /// </summary>
+    /// <param name="model">The model id.</param>
+    /// <param name="texts">The texts.</param>
+    /// <param name="progress">Where to report progress; null for none (no stream subscription at all).</param>
+    /// <param name="cancellation">Stops waiting.</param>
+    /// <exception cref="ArgumentException">No texts, an empty or too-long text, or an unknown model.</exception>
+    public Task<EmbedResult> EmbedAsync(string model, IReadOnlyList<string> texts, IProgress<LayerProgress>? progress, CancellationToken cancellation = default)
     {
         CheckModel(model);
         ArgumentNullException.ThrowIfNull(texts);
@@ -146,7 +170,14 @@ public sealed class GalaxyClient : IAsyncDisposable
             throw new ArgumentException("Every text to embed needs at least one word, and at least one text is needed.", nameof(texts));
         }
 
-        return _grains.GetGrain<IInferenceGrain>(model).EmbedAsync(texts).WaitAsync(cancellation);
+        var coordinator = _grains.GetGrain<IInferenceGrain>(model);
+        return progress is null
+            ? coordinator.EmbedAsync(texts).WaitAsync(cancellation)
+            : WithProgressAsync(
+                progress,
+                stream => coordinator.EmbedAsync(texts, stream),
+                result => [.. result.Texts.SelectMany((text, t) => text.Devices.Select(d => (t, text.Attempts, d.Device, d.Layers.Count)))],
+                cancellation);
     }
 
     /// <summary>The token ids model <paramref name="model"/> gives <paramref name="text"/> (tokenized by the cluster).</summary>
@@ -164,7 +195,19 @@ public sealed class GalaxyClient : IAsyncDisposable
 
     /// <summary>The last hidden state of <paramref name="tokenIds"/> computed across the cluster's devices, with per-device timing.</summary>
     /// <exception cref="ArgumentException">No ids, more than the model's positions, an id outside the vocabulary, or an unknown model.</exception>
-    public Task<InferResult> InferAsync(string model, int[] tokenIds, CancellationToken cancellation = default)
+    public Task<InferResult> InferAsync(string model, int[] tokenIds, CancellationToken cancellation = default) =>
+        InferAsync(model, tokenIds, null, cancellation);
+
+    /// <summary>
+    /// <see cref="InferAsync(string, int[], CancellationToken)"/>, reporting each layer each device finishes to
+    /// <paramref name="progress"/> as <see cref="EmbedAsync(string, IReadOnlyList{string}, IProgress{LayerProgress}?, CancellationToken)"/> does.
+    /// </summary>
+    /// <param name="model">The model id.</param>
+    /// <param name="tokenIds">The token ids.</param>
+    /// <param name="progress">Where to report progress; null for none.</param>
+    /// <param name="cancellation">Stops waiting.</param>
+    /// <exception cref="ArgumentException">No ids, more than the model's positions, an id outside the vocabulary, or an unknown model.</exception>
+    public Task<InferResult> InferAsync(string model, int[] tokenIds, IProgress<LayerProgress>? progress, CancellationToken cancellation = default)
     {
         CheckModel(model);
         ArgumentNullException.ThrowIfNull(tokenIds);
@@ -173,19 +216,27 @@ public sealed class GalaxyClient : IAsyncDisposable
             throw new ArgumentException("At least one token id is needed.", nameof(tokenIds));
         }
 
-        return _grains.GetGrain<IInferenceGrain>(model).InferAsync(tokenIds).WaitAsync(cancellation);
+        var coordinator = _grains.GetGrain<IInferenceGrain>(model);
+        return progress is null
+            ? coordinator.InferAsync(tokenIds).WaitAsync(cancellation)
+            : WithProgressAsync(
+                progress,
+                stream => coordinator.InferAsync(tokenIds, stream),
+                result => [.. result.Devices.Select(d => (0, result.Attempts, d.Device, d.Layers.Count))],
+                cancellation);
     }
 
     /// <summary>
-    /// The cluster's devices (membership), the devices model <paramref name="model"/>'s coordinator plans over, and
-    /// the models each device holds a shard of now.
+    /// The cluster's devices (membership), the devices model <paramref name="model"/>'s coordinator plans over, each
+    /// device's measured profile and the weight slices it holds, the models each device holds a shard of now, and the
+    /// links measured so far (<see cref="MeasureLinksAsync"/>).
     /// </summary>
     public async Task<ClusterStatus> StatusAsync(string model = ModelCatalog.MiniLmId, CancellationToken cancellation = default)
     {
         CheckModel(model);
         var management = _grains.GetGrain<IManagementGrain>(0);
         var hosts = await management.GetDetailedHosts(onlyActive: false, cancellation).ConfigureAwait(false);
-        var placeable = await _grains.GetGrain<IInferenceGrain>(model).GetDevicesAsync().WaitAsync(cancellation).ConfigureAwait(false);
+        var coordinator = await _grains.GetGrain<IInferenceGrain>(model).GetStatusAsync().WaitAsync(cancellation).ConfigureAwait(false);
         var live = hosts.Where(h => h.Status != SiloStatus.Dead).ToArray();
         var statistics = await management.GetDetailedGrainStatistics(null, [.. live.Where(h => h.Status == SiloStatus.Active).Select(h => h.SiloAddress)], cancellation)
             .WaitAsync(cancellation).ConfigureAwait(false);
@@ -195,25 +246,80 @@ public sealed class GalaxyClient : IAsyncDisposable
             .Where(s => s.GrainType.EndsWith(".ShardGrain", StringComparison.Ordinal) || s.GrainId.Type.ToString() == "shard")
             .GroupBy(s => s.SiloAddress)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(s => DeviceKeys.ModelOf(s.GrainId.Key.ToString() ?? "")).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
+
+        // The coordinator names each device's silo by its full address; a device that re-joined has a new one.
+        var known = coordinator.Devices.ToDictionary(d => d.Silo, StringComparer.Ordinal);
         var devices = live
-            .Select(h => new DeviceStatus(
-                h.SiloName,
-                h.SiloAddress.Endpoint.ToString(),
-                h.HostName,
-                h.Status.ToString(),
-                h.StartTime,
-                placeable.Contains(h.SiloName, StringComparer.Ordinal),
-                shardModels.GetValueOrDefault(h.SiloAddress) ?? []))
+            .Select(h =>
+            {
+                var seen = known.GetValueOrDefault(h.SiloAddress.ToString());
+                return new DeviceStatus(
+                    h.SiloName,
+                    h.SiloAddress.Endpoint.ToString(),
+                    h.HostName,
+                    h.Status.ToString(),
+                    h.StartTime,
+                    seen is not null,
+                    shardModels.GetValueOrDefault(h.SiloAddress) ?? [],
+                    seen?.Profile,
+                    seen?.Loaded ?? [],
+                    seen?.Error);
+            })
             .OrderBy(d => d.Status == nameof(SiloStatus.Active) ? 0 : 1)
             .ThenBy(d => d.Device, StringComparer.Ordinal)
             .ToList();
-        return new ClusterStatus(Connection.ClusterId, devices, placeable, hosts.Length - live.Length);
+        IReadOnlyList<string> placeable = [.. coordinator.Devices.Select(d => d.Device).Order(StringComparer.Ordinal)];
+        return new ClusterStatus(Connection.ClusterId, model, devices, placeable, hosts.Length - live.Length, coordinator.Links);
     }
+
+    /// <summary>
+    /// Has the cluster's registry measure every directed link between its live devices now (ping-pong between their
+    /// device agents, one link at a time: latency and bandwidth) and returns them; <see cref="StatusAsync"/> lists them
+    /// from then on.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Fewer than two devices are live.</exception>
+    public Task<IReadOnlyList<LinkProfile>> MeasureLinksAsync(CancellationToken cancellation = default) =>
+        _grains.GetGrain<IDeviceRegistryGrain>(DeviceRegistry.Key).MeasureLinksAsync().WaitAsync(cancellation);
 
     /// <summary>Disconnects.</summary>
     public async ValueTask DisposeAsync()
     {
         await StopQuietlyAsync(_host).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Subscribes a <see cref="LayerProgressRelay"/> to a new progress stream, runs <paramref name="call"/> with the
+    /// stream's id, waits for the events <paramref name="expected"/> names (at most <see cref="ProgressTail"/>), unsubscribes.
+    /// </summary>
+    private async Task<T> WithProgressAsync<T>(
+        IProgress<LayerProgress> progress,
+        Func<Guid, Task<T>> call,
+        Func<T, IReadOnlyCollection<(int Text, int Attempt, string Device, int Layers)>> expected,
+        CancellationToken cancellation)
+    {
+        var id = Guid.NewGuid();
+        var relay = new LayerProgressRelay(progress);
+        var stream = _grains.GetStreamProvider(GalaxyStreams.ProviderName).GetStream<LayerProgress>(GalaxyStreams.Progress(id));
+
+        // Subscribe before the call: a memory stream does not replay what was published before a subscription.
+        var subscription = await stream.SubscribeAsync((e, _) => relay.OnNextAsync(e)).WaitAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            var result = await call(id).WaitAsync(cancellation).ConfigureAwait(false);
+            await relay.WaitForAsync(expected(result), ProgressTail, cancellation).ConfigureAwait(false);
+            return result;
+        }
+        finally
+        {
+            try
+            {
+                await subscription.UnsubscribeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The result (or the call's own error) matters more than a subscription the cluster may have lost with a silo.
+            }
+        }
     }
 
     /// <summary>Succeeds when the cluster's membership table (in Redis) lists at least one gateway.</summary>

@@ -1,4 +1,5 @@
 using Galaxy.Grains;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime.MembershipService.SiloMetadata;
@@ -12,7 +13,8 @@ public static class GalaxySiloBuilderExtensions
     /// Names the silo <paramref name="device"/>, tags it with <c>galaxy.device</c> = <paramref name="device"/>, places
     /// <see cref="DevicePlacementAttribute"/> grains by that tag, gives the grains the device's models directory, threads
     /// and memory budget (0 = not known), measures and publishes the device's profile at start, and registers the
-    /// progress streams (<see cref="GalaxyGrainsSiloBuilderExtensions.AddGalaxyGrains"/>).
+    /// progress streams (<see cref="GalaxyGrainsSiloBuilderExtensions.AddGalaxyGrains"/>); the profile's line is the
+    /// silo's start-up report (<see cref="DeviceProfileReport"/>).
     /// </summary>
     public static ISiloBuilder AddGalaxyDevice(this ISiloBuilder silo, string device, string modelsDirectory, int kernelThreads = 1, long memoryBudgetBytes = 0)
     {
@@ -28,6 +30,7 @@ public static class GalaxySiloBuilderExtensions
             o.KernelThreads = kernelThreads;
             o.MemoryBudgetBytes = memoryBudgetBytes;
         });
+        silo.Services.AddSingleton<ISiloStartupReport, DeviceProfileReport>();
         return silo;
     }
 }

@@ -4,34 +4,67 @@ namespace Galaxy.Client.Commands;
 
 /// <summary>
 /// Runs one request against a cluster for a command: connects, calls, disconnects, with a spinner on an interactive
-/// terminal. Input the cluster refuses (<see cref="ArgumentException"/>) and an unreachable cluster become a
-/// <see cref="CommandException"/> (one line, exit code 2); any other failure while serving a
-/// request becomes a <see cref="ClusterFailureException"/> (exit code 1).
+/// terminal (or, for requests that report progress and print to a terminal, a progress bar per device). Input the
+/// cluster refuses (<see cref="ArgumentException"/>) and an unreachable cluster become a <see cref="CommandException"/>
+/// (one line, exit code 2); any other failure while serving a request becomes a <see cref="ClusterFailureException"/>
+/// (exit code 1).
 /// </summary>
 internal static class ClusterCall
 {
-    public static async Task<T> RunAsync<T>(GalaxyConnection connection, string activity, TextWriter error, bool quiet, Func<GalaxyClient, Task<T>> call, CancellationToken cancellation)
-    {
-        async Task<T> Body(Action<string> status)
+    public static Task<T> RunAsync<T>(GalaxyConnection connection, string activity, TextWriter error, bool quiet, Func<GalaxyClient, Task<T>> call, CancellationToken cancellation) =>
+        TranslateFailuresAsync(async () =>
         {
-            status($"connecting to {connection} …");
-            var client = await GalaxyClient.ConnectAsync(connection, cancellation).ConfigureAwait(false);
-            await using (client.ConfigureAwait(false))
+            async Task<T> Body(Action<string> status)
             {
-                status(activity);
-                return await call(client).ConfigureAwait(false);
+                status($"connecting to {connection} …");
+                var client = await GalaxyClient.ConnectAsync(connection, cancellation).ConfigureAwait(false);
+                await using (client.ConfigureAwait(false))
+                {
+                    status(activity);
+                    return await call(client).ConfigureAwait(false);
+                }
             }
-        }
 
-        try
-        {
             if (quiet || !ReferenceEquals(error, Console.Error) || Console.IsErrorRedirected)
             {
                 return await Body(_ => { }).ConfigureAwait(false);
             }
 
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-            return await console.Status().Spinner(Spinner.Known.Dots).StartAsync(activity, context => Body(text => context.Status(Markup.Escape(text)))).ConfigureAwait(false);
+            return await console.Status().Spinner(Spinner.Known.Dots).StartAsync(Markup.Escape(activity), context => Body(text => context.Status(Markup.Escape(text)))).ConfigureAwait(false);
+        });
+
+    /// <summary>
+    /// <see cref="RunAsync{T}"/> for a request that reports progress: when <paramref name="output"/> is a terminal (and
+    /// not <paramref name="quiet"/>), a spinner while connecting, then a <see cref="ClusterProgress"/> bar per device
+    /// driven by the request's <see cref="Grains.LayerProgress"/> events; otherwise exactly <see cref="RunAsync{T}"/>,
+    /// with no progress (null) handed to <paramref name="call"/>.
+    /// </summary>
+    public static Task<T> RunWithProgressAsync<T>(GalaxyConnection connection, string activity, TextWriter output, TextWriter error, bool quiet, int texts,
+        Func<GalaxyClient, IProgress<Grains.LayerProgress>?, Task<T>> call, CancellationToken cancellation)
+    {
+        if (quiet || !TerminalConsole.IsTerminal(output))
+        {
+            return RunAsync(connection, activity, error, quiet, client => call(client, null), cancellation);
+        }
+
+        var console = TerminalConsole.For(output);
+        return TranslateFailuresAsync(async () =>
+        {
+            var client = await console.Status().Spinner(Spinner.Known.Dots)
+                .StartAsync(Markup.Escape($"connecting to {connection} …"), _ => GalaxyClient.ConnectAsync(connection, cancellation)).ConfigureAwait(false);
+            await using (client.ConfigureAwait(false))
+            {
+                return await ClusterProgress.ShowAsync(console, activity, texts, progress => call(client, progress)).ConfigureAwait(false);
+            }
+        });
+    }
+
+    private static async Task<T> TranslateFailuresAsync<T>(Func<Task<T>> run)
+    {
+        try
+        {
+            return await run().ConfigureAwait(false);
         }
         catch (GalaxyConnectionException e)
         {

@@ -12,16 +12,21 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime.MembershipService.SiloMetadata;
+using Spectre.Console;
 
 namespace Galaxy.Client.Commands;
 
 /// <summary>
 /// <c>galaxy demo</c>: starts an embedded cluster of device silos in this process (each with its own thread budget,
 /// over TCP loopback), embeds a few sentences with MiniLM across all of them through <see cref="IInferenceGrain"/>,
-/// and prints each device's time and the cosine against the single-device result.
+/// and prints the plan the coordinator made beside each device's measured profile, each device's time, and the cosine
+/// against the single-device result.
 /// </summary>
 internal static class DemoCommand
 {
+    // The sequence length the profile's GEMMs were timed at (GalaxyDeviceOptions.ProfileRows) and plans compare speeds at.
+    private const int ReferenceLength = 128;
+
     private static readonly string[] DefaultTexts =
     [
         "Galaxy splits one inference across several devices on a local network.",
@@ -87,6 +92,7 @@ internal static class DemoCommand
         {
             // Start the silos one after another (steadier than in parallel, DESIGN.md §6); device 1 is the primary.
             var siloPorts = FreePorts(deviceCount);
+            var threadsOf = new Dictionary<string, int>(StringComparer.Ordinal);
             var gatewayPorts = FreePorts(deviceCount);
             for (var i = 0; i < deviceCount; i++)
             {
@@ -95,6 +101,7 @@ internal static class DemoCommand
                 var host = BuildSilo(device, threads, models, siloPorts[i], gatewayPorts[i], new IPEndPoint(IPAddress.Loopback, siloPorts[0]));
                 await host.StartAsync(cancellation).ConfigureAwait(false);
                 hosts.Add(host);
+                threadsOf[device] = threads;
                 Console.WriteLine($"  {device}: silo port {siloPorts[i]}, {threads} kernel thread{(threads == 1 ? "" : "s")}");
             }
 
@@ -111,13 +118,18 @@ internal static class DemoCommand
             var clock = Stopwatch.StartNew();
             var result = await coordinator.EmbedAsync(texts).ConfigureAwait(false);
             var total = clock.Elapsed.TotalMilliseconds;
+            var status = await coordinator.GetStatusAsync().ConfigureAwait(false);
 
+            Console.WriteLine();
+            WritePlan(TerminalConsole.For(Console.Out), reference.Config, status, result, threadsOf);
+            var singleTotal = 0.0;
             for (var t = 0; t < texts.Length; t++)
             {
                 var ids = reference.Tokenizer.Encode(texts[t], reference.Config.MaxPositions);
                 var single = Stopwatch.StartNew();
                 var expected = Encoder.MeanPool(encoder.Forward(ids, default, default), default, 1, reference.Config.HiddenSize);
                 var singleMs = single.Elapsed.TotalMilliseconds;
+                singleTotal += singleMs;
                 var timing = result.Texts[t];
                 Console.WriteLine();
                 Console.WriteLine($"\"{texts[t]}\"");
@@ -131,7 +143,7 @@ internal static class DemoCommand
             }
 
             Console.WriteLine();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{texts.Length} texts in {total:F1} ms across {deviceCount} devices."));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{texts.Length} texts in {total:F1} ms across {deviceCount} devices ({singleTotal:F1} ms on one device, 1 thread)."));
             return 0;
         }
         finally
@@ -144,10 +156,69 @@ internal static class DemoCommand
         }
     }
 
+    /// <summary>
+    /// The split the coordinator made (heads and MLP columns per device, rows per text) beside what it made it from:
+    /// each device's measured profile at the model's shapes.
+    /// </summary>
+    private static void WritePlan(IAnsiConsole console, ModelConfig config, Grains.ClusterStatus status, EmbedResult result, Dictionary<string, int> threads)
+    {
+        var plan = result.Texts[0].Devices;
+        var speeds = plan.ToDictionary(d => d.Device, d => status.Devices.FirstOrDefault(s => s.Device == d.Device)?.Profile?.For(status.Model), StringComparer.Ordinal);
+        var layerSpeeds = speeds.ToDictionary(pair => pair.Key, pair => pair.Value is { } measured ? LayerFlopsPerSecond(measured) : 0, StringComparer.Ordinal);
+        var fastest = layerSpeeds.Values.Sum();
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"plan the coordinator made from the devices' measured profiles ({status.Model}: {config.Layers} layers, each {config.Heads} heads and {config.IntermediateSize} MLP columns):"));
+        var table = new Table().Border(TableBorder.Rounded);
+        string[] columns = ["device", "kernel threads", "GEMM GFLOP/s qkv/out/up/down", "attention GFLOP/s S=128", "layer GFLOP/s", "share of speed", "heads", "MLP columns", "rows per text"];
+        for (var i = 0; i < columns.Length; i++)
+        {
+            var column = new TableColumn(new Text(columns[i]));
+            table.AddColumn(i == 0 ? column : column.RightAligned());
+        }
+
+        foreach (var d in plan)
+        {
+            var measured = speeds[d.Device];
+            var gemms = measured is null ? "not measured" : string.Join('/', measured.Gemms.Select(g => DeviceProfileReport.Gflops(g.FlopsPerSecond)));
+            var attention = measured?.Attention.OrderBy(a => Math.Abs(a.SequenceLength - ReferenceLength)).FirstOrDefault() is { } a ? DeviceProfileReport.Gflops(a.FlopsPerSecond) : "-";
+            var rows = string.Join(" · ", result.Texts.Select(text => text.Devices.FirstOrDefault(x => x.Device == d.Device)?.Share.Rows ?? 0));
+            string[] cells =
+            [
+                d.Device,
+                threads.TryGetValue(d.Device, out var n) ? n.ToString(CultureInfo.InvariantCulture) : "-",
+                gemms,
+                attention,
+                layerSpeeds[d.Device] > 0 ? DeviceProfileReport.Gflops(layerSpeeds[d.Device]) : "-",
+                fastest > 0 ? (layerSpeeds[d.Device] / fastest).ToString("P0", CultureInfo.InvariantCulture) : "-",
+                d.Share.Heads.ToString(CultureInfo.InvariantCulture),
+                d.Share.MlpColumns.ToString(CultureInfo.InvariantCulture),
+                rows,
+            ];
+            table.AddRow(cells.Select(c => (Spectre.Console.Rendering.IRenderable)new Text(c)).ToArray());
+        }
+
+        console.Write(table);
+    }
+
+    /// <summary>
+    /// A device's speed on one whole layer at <see cref="ReferenceLength"/> tokens from its profile: the layer's FLOP
+    /// (four GEMMs and attention) over the time the measured rates give them.
+    /// </summary>
+    private static double LayerFlopsPerSecond(ModelThroughput measured)
+    {
+        var attention = measured.Attention.OrderBy(a => Math.Abs(a.SequenceLength - ReferenceLength)).FirstOrDefault();
+        var flops = measured.Gemms.Sum(g => g.Flops) + (attention?.Flops ?? 0);
+        var seconds = measured.Gemms.Sum(g => g.Flops / g.FlopsPerSecond) + (attention is null ? 0 : attention.Flops / attention.FlopsPerSecond);
+        return seconds > 0 ? flops / seconds : 0;
+    }
+
     private static IHost BuildSilo(string device, int threads, string models, int siloPort, int gatewayPort, IPEndPoint primary)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Error);
+
+        // A stream pulling agent logs a cancelled queue read as an error while silos join and queues move between them: harmless here.
+        builder.Logging.AddFilter("Orleans.Streams", LogLevel.Critical);
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, primary, "galaxy-demo", "galaxy-demo");

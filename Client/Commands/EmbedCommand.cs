@@ -55,8 +55,8 @@ internal static class EmbedCommand
 
     private static async Task<int> RunOnClusterAsync(GalaxyConnection connection, string model, string[] texts, bool json, TextWriter output, TextWriter error, CancellationToken cancellation)
     {
-        var result = await ClusterCall.RunAsync(connection, $"embedding {texts.Length} text{(texts.Length == 1 ? "" : "s")} with {model} …", error, json,
-            client => client.EmbedAsync(model, texts, cancellation), cancellation).ConfigureAwait(false);
+        var result = await ClusterCall.RunWithProgressAsync(connection, $"embedding {texts.Length} text{(texts.Length == 1 ? "" : "s")} with {model} …", output, error, json, texts.Length,
+            (client, progress) => client.EmbedAsync(model, texts, progress, cancellation), cancellation).ConfigureAwait(false);
         if (json)
         {
             await ResultJson.WriteAsync(output, writer =>

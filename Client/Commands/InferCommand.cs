@@ -48,10 +48,10 @@ internal static class InferCommand
                     throw new CommandException("--threads applies to a local run; on a cluster each device uses its own threads.");
                 }
 
-                var (tokenIds, result) = await ClusterCall.RunAsync(connection, $"running {modelName} …", error, asJson, async client =>
+                var (tokenIds, result) = await ClusterCall.RunWithProgressAsync(connection, $"running {modelName} …", output, error, asJson, 1, async (client, progress) =>
                 {
                     var tokens = givenIds ?? await client.TokenizeAsync(modelName, givenText!, cancellation).ConfigureAwait(false);
-                    return (tokens, await client.InferAsync(modelName, tokens, cancellation).ConfigureAwait(false));
+                    return (tokens, await client.InferAsync(modelName, tokens, progress, cancellation).ConfigureAwait(false));
                 }, cancellation).ConfigureAwait(false);
                 await ReportAsync(output, asJson, modelName, tokenIds, result.HiddenSize, result.Hidden.Values.ToArray(), result.WallMilliseconds, result.Devices).ConfigureAwait(false);
                 return 0;
