@@ -21,7 +21,7 @@ namespace Galaxy.Grains.Planning;
 /// <para>Subsets: up to <see cref="PlannerOptions.ExhaustiveSubsetLimit"/> devices every subset is planned, so the
 /// choice is exact for the cost model (and adding a device can never make it worse); above that a deterministic
 /// search: every single device, every prefix of the devices ordered by speed, each prefix without one of its devices,
-/// then greedy removal and addition from the best. Every single device that fits is always a candidate, and so is the
+/// then from the best, moves to a better neighbour (one device more, one fewer, one swapped) until none is better. Every single device that fits is always a candidate, and so is the
 /// even split over all devices, so the plan is never predicted slower than either.</para>
 /// </remarks>
 public static class HeterogeneousPlanner
@@ -192,7 +192,7 @@ public static class HeterogeneousPlanner
                 return null;
             }
 
-            // Greedy removal and addition from the best until neither helps.
+            // Local search from the best: the best neighbour while it is better.
             for (var improved = true; improved;)
             {
                 improved = false;
@@ -202,8 +202,12 @@ public static class HeterogeneousPlanner
                     break;
                 }
 
-                var neighbours = Enumerable.Range(0, _n)
-                    .Select(i => (mask & (1UL << i)) != 0 ? mask & ~(1UL << i) : mask | (1UL << i))
+                // Neighbours: one device more, one fewer, or one swapped for another.
+                var inside = usable.Where(i => (mask & (1UL << i)) != 0).ToArray();
+                var outside = usable.Where(i => (mask & (1UL << i)) == 0).ToArray();
+                var neighbours = inside.Select(i => mask & ~(1UL << i))
+                    .Concat(outside.Select(i => mask | (1UL << i)))
+                    .Concat(inside.SelectMany(i => outside.Select(j => (mask & ~(1UL << i)) | (1UL << j))))
                     .Where(m => m != 0)
                     .Select(Evaluate);
                 var next = BestOf(neighbours.Append(best));
