@@ -48,8 +48,9 @@ public sealed class InferenceGrain(
     // The last links the registry gave.
     private IReadOnlyList<LinkProfile> _links = [];
 
-    // The planner's state for this model (created with the model's config on first use).
+    // The planner's state for this model (created with the model's config on first use): choosing the fastest devices, or all.
     private CoordinatorPlans? _plans;
+    private CoordinatorPlans? _allDevices;
 
     // Links are measured once in the background when none are known, and again when runs drift from the prediction.
     private bool _linksRequested;
@@ -193,8 +194,10 @@ public sealed class InferenceGrain(
 
             var profiles = await ProfilesAsync().ConfigureAwait(true);
             var links = await LinksAsync(candidates.Count).ConfigureAwait(true);
-            _plans ??= new CoordinatorPlans(ModelId, model.Config, PlannerOptions);
-            var planned = _plans.PlanRequest([.. candidates.Select(c => c.Device)], profiles, links, tokenIds.Length);
+            // An explicit device count means exactly those devices; otherwise the planner picks the fastest subset unless told not to.
+            var planner = deviceCount > 0 || options.Value.PlanOnAllDevices ? _allDevices ??= new CoordinatorPlans(ModelId, model.Config, PlannerOptions with { SelectDevices = false })
+                : _plans ??= new CoordinatorPlans(ModelId, model.Config, PlannerOptions);
+            var planned = planner.PlanRequest([.. candidates.Select(c => c.Device)], profiles, links, tokenIds.Length);
             var silos = planned.Devices.Select(device => candidates.First(c => c.Device == device).Silo).ToArray();
             var requestId = Random.Shared.NextInt64(1, long.MaxValue);
             try
@@ -203,9 +206,9 @@ public sealed class InferenceGrain(
                 var (hidden, timings) = await RunPlanAsync(model, tokenIds, planned, requestId, progressStream == Guid.Empty ? null : new ProgressRoute(progressStream, text, attempt))
                     .ConfigureAwait(true);
                 var wall = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                if (_plans.Record(planned, [.. timings.Select(t => (t.Device, t.ComputeMilliseconds))], wall))
+                if (planner.Record(planned, [.. timings.Select(t => (t.Device, t.ComputeMilliseconds))], wall))
                 {
-                    InferenceGrainLog.Drifted(logger, ModelId, wall, planned.Prediction.TotalSeconds * 1000, _plans.Refreshes);
+                    InferenceGrainLog.Drifted(logger, ModelId, wall, planned.Prediction.TotalSeconds * 1000, planner.Refreshes);
                     MeasureLinksInBackground();
                 }
 

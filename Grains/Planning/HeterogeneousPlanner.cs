@@ -161,6 +161,11 @@ public static class HeterogeneousPlanner
         private Candidate? SearchSubsets()
         {
             var usable = Enumerable.Range(0, _n).Where(i => _available[i] >= 0).ToArray();
+            if (!_options.SelectDevices)
+            {
+                return BestOf([Evaluate((1UL << _n) - 1), Uniform(ParallelMode.Hybrid)]);
+            }
+
             if (_n <= _options.ExhaustiveSubsetLimit)
             {
                 var all = new List<Candidate?>();

@@ -29,6 +29,12 @@ public sealed record PlannerOptions
     /// <summary>Fixed time per request outside the layers (fan-out, result assembly), added to every prediction. Default 0.</summary>
     public double RequestOverheadSeconds { get; init; }
 
+    /// <summary>
+    /// Whether the Galaxy and planned-Megatron strategies choose the fastest subset of the devices (default) or give every
+    /// device a share (sized to it; a share may still be empty), e.g. to show the split across every device.
+    /// </summary>
+    public bool SelectDevices { get; init; } = true;
+
     /// <summary>Up to this many devices every subset is evaluated (exact); above it a deterministic search over speed-ordered prefixes. Default 8.</summary>
     public int ExhaustiveSubsetLimit { get; init; } = 8;
 
