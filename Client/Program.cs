@@ -10,5 +10,6 @@ var root = new RootCommand("galaxy: one Transformer inference across several edg
     SynthCommand.Create(),
     DemoCommand.Create(),
     ClusterEmbedCommand.Create(),
+    PlanCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -20,7 +20,7 @@ public sealed class DeviceSiloConfigurator : ISiloConfigurator
     }
 
     /// <summary>TestingHost names silos "Primary", "Secondary_1", … (or "Silo_0", "Silo_1", …).</summary>
-    private static int InstanceOf(string siloName)
+    internal static int InstanceOf(string siloName)
     {
         if (siloName == "Primary")
         {
