@@ -593,7 +593,7 @@ public static class HeterogeneousPlanner
             var with = Evaluate(MaskOf(chosen) | (1UL << device));
             var slowest = chosen.Indices.Select(i => _cluster.Link(device, i)).MinBy(l => l.BytesPerSecond)!;
             var links = Format($"its slowest link to them {slowest.BytesPerSecond * 8 / 1e6:G3} Mbit/s + {slowest.LatencySeconds * 1000:G3} ms");
-            var alone = Format($"a layer alone takes it {1000 / _speed[device]:G3} ms vs {chosen.Indices.Min(i => 1000 / _speed[i]):G3} ms on the fastest device used");
+            var alone = Format($"a layer alone takes it {1000 / _speed[device]:F1} ms vs {chosen.Indices.Min(i => 1000 / _speed[i]):F1} ms on the fastest device used");
             if (with is null)
             {
                 return Format($"adding it gives no split that fits ({alone}; {links})");
