@@ -19,7 +19,7 @@ public sealed class LocalhostClusterFixture : IAsyncLifetime
     internal SiloCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster has not started.");
 
     /// <summary>Silo ports of dev1…dev3, then gateway ports of dev1…dev3.</summary>
-    internal int[] Ports { get; } = FreePorts.Take(6);
+    internal int[] Ports { get; } = Galaxy.Silo.FreePorts.Take(6);
 
     public async ValueTask InitializeAsync()
     {
