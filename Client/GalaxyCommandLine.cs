@@ -24,6 +24,7 @@ public static class GalaxyCommandLine
         SynthCommand.Create(),
         DemoCommand.Create(),
         ClusterCommand.Create(),
+        PlanCommand.Create(),
     };
 
     /// <summary>Parses and runs <paramref name="args"/>, writing to <paramref name="output"/> and <paramref name="error"/> (default: the console).</summary>

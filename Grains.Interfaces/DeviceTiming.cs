@@ -14,4 +14,13 @@ public sealed record DeviceTiming(
     [property: Id(2)] PlanShare Share,
     [property: Id(3)] double ComputeMilliseconds,
     [property: Id(4)] double WallMilliseconds,
-    [property: Id(5)] IReadOnlyList<LayerTime> Layers);
+    [property: Id(5)] IReadOnlyList<LayerTime> Layers)
+{
+    /// <summary>The planner's prediction of <see cref="ComputeMilliseconds"/> for this request (0 when it made none).</summary>
+    [Id(6)]
+    public double PredictedComputeMilliseconds { get; init; }
+
+    /// <summary>The planner's prediction of the request's latency, the wall time every device's part ends by (0 when it made none).</summary>
+    [Id(7)]
+    public double PredictedWallMilliseconds { get; init; }
+}

@@ -17,4 +17,12 @@ public sealed record InferResult(
     /// <summary>Runs it took: 1, or more when devices failed during the request and the coordinator re-planned on the survivors.</summary>
     [Id(5)]
     public int Attempts { get; init; } = 1;
+
+    /// <summary>The planner's predicted latency of the run that answered (the layers, embedding and fan-out; 0 when it made none).</summary>
+    [Id(6)]
+    public double PredictedMilliseconds { get; init; }
+
+    /// <summary>How the run's collectives moved chunks (the planner chooses per plan).</summary>
+    [Id(7)]
+    public PlanExchange Exchange { get; init; }
 }

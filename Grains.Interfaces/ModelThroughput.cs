@@ -10,4 +10,9 @@ public sealed record ModelThroughput(
     [property: Id(0)] string ModelId,
     [property: Id(1)] int Layers,
     [property: Id(2)] IReadOnlyList<GemmThroughput> Gemms,
-    [property: Id(3)] IReadOnlyList<AttentionThroughput> Attention);
+    [property: Id(3)] IReadOnlyList<AttentionThroughput> Attention)
+{
+    /// <summary>Rows per second of the connective block (residual + bias + LayerNorm over H values); 0 when not measured.</summary>
+    [Id(4)]
+    public double ConnectiveRowsPerSecond { get; init; }
+}

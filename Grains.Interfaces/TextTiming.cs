@@ -10,4 +10,8 @@ public sealed record TextTiming(
     /// <summary>Runs it took: 1, or more when devices failed during the text and the coordinator re-planned on the survivors.</summary>
     [Id(3)]
     public int Attempts { get; init; } = 1;
+
+    /// <summary>The planner's predicted latency of the run that answered (0 when it made none).</summary>
+    [Id(4)]
+    public double PredictedMilliseconds { get; init; }
 }

@@ -33,6 +33,13 @@ public sealed class GalaxyDeviceOptions
     /// <summary>Runs a coordinator on this silo makes of one request before it gives up: the first, then one per re-plan after devices failed.</summary>
     public int RequestAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// Whether a coordinator on this silo gives every live device a share (true) instead of letting the planner leave out
+    /// devices that would make a request slower (false, default). The demo and the tests that watch every device's part
+    /// set it; a share is still sized to the device.
+    /// </summary>
+    public bool PlanOnAllDevices { get; set; }
+
     /// <summary>Weight slices of one model a device keeps loaded (least recently used go first).</summary>
     public int SlicesPerModel { get; set; } = 4;
 }

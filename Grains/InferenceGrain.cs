@@ -13,8 +13,10 @@ namespace Galaxy.Grains;
 /// at the same time, kept apart by their request ids; the grain holds no per-request state.
 /// </summary>
 /// <remarks>
-/// Each run plans over the live devices with shares proportional to their measured speed
-/// (<see cref="ProportionalPlanner"/>, profiles from the <see cref="IDeviceRegistryGrain"/>). When a run fails, the
+/// Each run plans over the live devices with the heterogeneity-aware planner (<see cref="CoordinatorPlans"/>: devices,
+/// heads and columns planned at a reference length from the profiles and links in the <see cref="IDeviceRegistryGrain"/>,
+/// rows per request); every result carries the planner's prediction next to the measured times, and runs whose latency
+/// drifts from the prediction refresh the profiles from the measurements and the links. When a run fails, the
 /// coordinator gives it up on every shard, checks which of its devices are gone (membership, or a device agent that
 /// does not answer), leaves those out and runs the request again on the survivors under a new request id — at most
 /// <see cref="GalaxyDeviceOptions.RequestAttempts"/> runs. A failure that loses no device (bad input, a bug) is the
@@ -42,6 +44,16 @@ public sealed class InferenceGrain(
 
     // The last profiles the registry gave, for runs while the registry itself is unreachable.
     private IReadOnlyList<DeviceProfile> _profiles = [];
+
+    // The last links the registry gave.
+    private IReadOnlyList<LinkProfile> _links = [];
+
+    // The planner's state for this model (created with the model's config on first use): choosing the fastest devices, or all.
+    private CoordinatorPlans? _plans;
+    private CoordinatorPlans? _allDevices;
+
+    // Links are measured once in the background when none are known, and again when runs drift from the prediction.
+    private bool _linksRequested;
 
     private string ModelId => this.GetPrimaryKeyString();
 
@@ -115,7 +127,7 @@ public sealed class InferenceGrain(
             var started = Stopwatch.GetTimestamp();
             var run = await RunAsync(model, ids[i], devices, progressStream, i).ConfigureAwait(true);
             Encoder.MeanPool(run.Hidden, default, 1, hidden).CopyTo(embeddings, i * hidden);
-            timings[i] = new TextTiming(ids[i].Length, run.Devices, Stopwatch.GetElapsedTime(started).TotalMilliseconds) { Attempts = run.Attempts };
+            timings[i] = new TextTiming(ids[i].Length, run.Devices, Stopwatch.GetElapsedTime(started).TotalMilliseconds) { Attempts = run.Attempts, PredictedMilliseconds = run.PredictedMilliseconds };
         }
 
         return new EmbedResult(hidden, TensorPayload.CopyOf(embeddings), timings);
@@ -146,6 +158,8 @@ public sealed class InferenceGrain(
         return new InferResult(tokenIds.Length, model.Config.HiddenSize, TensorPayload.CopyOf(run.Hidden), run.Devices, Stopwatch.GetElapsedTime(started).TotalMilliseconds)
         {
             Attempts = run.Attempts,
+            PredictedMilliseconds = run.PredictedMilliseconds,
+            Exchange = run.Exchange,
         };
     }
 
@@ -190,17 +204,26 @@ public sealed class InferenceGrain(
             }
 
             var profiles = await ProfilesAsync().ConfigureAwait(true);
-            var speeds = candidates
-                .Select(c => ProportionalPlanner.LayerSpeed(profiles.FirstOrDefault(p => p.Device == c.Device), ModelId, model.Config, ProportionalPlanner.ReferenceLengthOf(model.Config)))
-                .ToArray();
-            var planned = ProportionalPlanner.Plan(model.Config, tokenIds.Length, [.. candidates.Select(c => c.Device)], speeds);
+            var links = await LinksAsync(candidates.Count).ConfigureAwait(true);
+            // An explicit device count means exactly those devices; otherwise the planner picks the fastest subset unless told not to.
+            var planner = deviceCount > 0 || options.Value.PlanOnAllDevices ? _allDevices ??= new CoordinatorPlans(ModelId, model.Config, PlannerOptions with { SelectDevices = false })
+                : _plans ??= new CoordinatorPlans(ModelId, model.Config, PlannerOptions);
+            var planned = planner.PlanRequest([.. candidates.Select(c => c.Device)], profiles, links, tokenIds.Length);
             var silos = planned.Devices.Select(device => candidates.First(c => c.Device == device).Silo).ToArray();
             var requestId = Random.Shared.NextInt64(1, long.MaxValue);
             try
             {
+                var started = Stopwatch.GetTimestamp();
                 var (hidden, timings) = await RunPlanAsync(model, tokenIds, planned, requestId, progressStream == Guid.Empty ? null : new ProgressRoute(progressStream, text, attempt))
                     .ConfigureAwait(true);
-                return new SequenceRun(hidden, timings, attempt);
+                var wall = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                if (planner.Record(planned, [.. timings.Select(t => (t.Device, t.ComputeMilliseconds))], wall))
+                {
+                    InferenceGrainLog.Drifted(logger, ModelId, wall, planned.Prediction.TotalSeconds * 1000, planner.Refreshes);
+                    MeasureLinksInBackground();
+                }
+
+                return new SequenceRun(hidden, timings, attempt, planned.Prediction.TotalSeconds * 1000, planned.Plan.ToWire().Exchange);
             }
             catch (Exception ex) when (IsUnreachable(ex))
             {
@@ -280,8 +303,43 @@ public sealed class InferenceGrain(
         return _profiles;
     }
 
+    /// <summary>The registry's measured links, or the last ones it gave; with none known yet, asks for a measurement in the background.</summary>
+    private async Task<IReadOnlyList<LinkProfile>> LinksAsync(int devices)
+    {
+        try
+        {
+            _links = await GrainFactory.GetGrain<IDeviceRegistryGrain>(DeviceRegistry.Key).GetLinksAsync().WaitAsync(ProbeTimeout).ConfigureAwait(true);
+        }
+        catch (Exception ex) when (IsUnreachable(ex))
+        {
+            InferenceGrainLog.RegistryUnreachable(logger, ex, ModelId);
+        }
+
+        if (_links.Count == 0 && devices > 1 && !_linksRequested)
+        {
+            MeasureLinksInBackground();
+        }
+
+        return _links;
+    }
+
+    /// <summary>Asks the registry to measure the links without waiting for it; the next plans use what it measured.</summary>
+    private void MeasureLinksInBackground()
+    {
+        _linksRequested = true;
+        var measuring = GrainFactory.GetGrain<IDeviceRegistryGrain>(DeviceRegistry.Key).MeasureLinksAsync();
+        _ = measuring.ContinueWith(
+            task => InferenceGrainLog.LinksNotMeasured(logger, task.Exception!, ModelId),
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>What the coordinator plans with: the planner's defaults, plus 1 ms per request for the fan-out and assembly (docs/cluster.md measured 1–2 ms).</summary>
+    private static readonly PlannerOptions PlannerOptions = new() { RequestOverheadSeconds = 1e-3 };
+
     /// <summary>Runs one sequence on one plan and assembles (S, H).</summary>
-    private async Task<(float[] Hidden, DeviceTiming[] Devices)> RunPlanAsync(LoadedModel model, int[] tokenIds, ProportionalPlan planned, long requestId, ProgressRoute? progress)
+    private async Task<(float[] Hidden, DeviceTiming[] Devices)> RunPlanAsync(LoadedModel model, int[] tokenIds, PlannedSplit planned, long requestId, ProgressRoute? progress)
     {
         var wire = planned.Plan.ToWire();
         var devices = planned.Devices;
@@ -323,7 +381,11 @@ public sealed class InferenceGrain(
                 wire.Shares[rank],
                 output.Layers.Sum(l => l.ComputeMilliseconds),
                 output.WallMilliseconds,
-                output.Layers);
+                output.Layers)
+            {
+                PredictedComputeMilliseconds = planned.Prediction.Devices[rank].ComputeSeconds * 1000,
+                PredictedWallMilliseconds = planned.Prediction.TotalSeconds * 1000,
+            };
         }
 
         return (hidden, timings);
@@ -349,5 +411,5 @@ public sealed class InferenceGrain(
     private static bool IsUnreachable(Exception error) =>
         error is not (ArgumentException or InvalidDataException or FileNotFoundException or OutOfMemoryException or NotSupportedException);
 
-    private sealed record SequenceRun(float[] Hidden, DeviceTiming[] Devices, int Attempts);
+    private sealed record SequenceRun(float[] Hidden, DeviceTiming[] Devices, int Attempts, double PredictedMilliseconds, PlanExchange Exchange);
 }

@@ -223,6 +223,9 @@ internal static class DemoCommand
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, primary, "galaxy-demo", "galaxy-demo");
             silo.AddGalaxyDevice(device, models, threads);
+
+            // The demo shows the split across every device (the planner alone would keep only the devices that make a request faster).
+            silo.Services.Configure<GalaxyDeviceOptions>(o => o.PlanOnAllDevices = true);
         });
         return builder.Build();
     }

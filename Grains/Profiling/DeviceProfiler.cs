@@ -62,13 +62,17 @@ public static class DeviceProfiler
 
         var gemmRates = gemms.ToDictionary(shape => shape, shape => MeasureGemm(shape.Rows, shape.Depth, shape.Columns, threads, slot));
         var attentionRates = attentions.ToDictionary(shape => shape, shape => MeasureAttention(shape.Length, shape.Heads, shape.HeadDim, threads, slot));
+        var connectiveRates = models.Select(m => m.Config.HiddenSize).Distinct().ToDictionary(hidden => hidden, hidden => MeasureConnective(rows, hidden, slot / 4));
         return
         [
             .. models.Select(m => new ModelThroughput(
                 m.ModelId,
                 m.Config.Layers,
                 [.. GemmShapes(m.Config, rows).Select(s => new GemmThroughput(s.Block, s.Rows, s.Depth, s.Columns, gemmRates[(s.Rows, s.Depth, s.Columns)]))],
-                [.. AttentionLengths(m.Config).Select(length => new AttentionThroughput(length, m.Config.Heads, m.Config.HeadDim, attentionRates[(length, m.Config.Heads, m.Config.HeadDim)]))])),
+                [.. AttentionLengths(m.Config).Select(length => new AttentionThroughput(length, m.Config.Heads, m.Config.HeadDim, attentionRates[(length, m.Config.Heads, m.Config.HeadDim)]))])
+            {
+                ConnectiveRowsPerSecond = connectiveRates[m.Config.HiddenSize],
+            }),
         ];
     }
 
@@ -93,6 +97,25 @@ public static class DeviceProfiler
         var shape = new AttentionShape(length, length, heads, headDim);
         var seconds = MedianSeconds(() => Attention.Apply(query, key, value, output, shape, threads: threads), slot);
         return 4.0 * length * length * width / seconds;
+    }
+
+    /// <summary>Rows per second of the connective block on (<paramref name="rows"/>, <paramref name="hidden"/>): x ← LayerNorm(x + sum + b), one thread.</summary>
+    public static double MeasureConnective(int rows, int hidden, TimeSpan slot)
+    {
+        var x = Filled(rows * hidden, 6);
+        var sum = Filled(rows * hidden, 7);
+        var bias = Filled(hidden, 8);
+        var gamma = Filled(hidden, 9);
+        var beta = Filled(hidden, 10);
+        var seconds = MedianSeconds(
+            () =>
+            {
+                Residual.Add(x, sum, x);
+                Bias.Add(x, bias, x);
+                LayerNorm.Apply(x, gamma, beta, x, 1e-5f);
+            },
+            slot);
+        return rows / seconds;
     }
 
     private static double MedianSeconds(Action run, TimeSpan slot)

@@ -12,6 +12,7 @@ namespace Galaxy.Benchmarks;
 /// <c>transport [--quick] [--json path]</c>: tiles between grains on two silos over TCP, by five Orleans data paths;
 /// <c>hmp [--quick] [--json path] …</c>: hybrid model parallelism on simulated devices against one device, Megatron TP and SP;
 /// <c>cluster [--quick] [--json path] …</c>: MiniLM and BERT-large layers on three device silos against the same plan in process;
+/// <c>plan [--devices …]</c>: how long the heterogeneity-aware planner takes for N devices, against proportional shares;
 /// <c>bdn …</c>: hands everything after it to BenchmarkDotNet's switcher.
 /// </summary>
 internal static class Program
@@ -36,6 +37,7 @@ internal static class Program
             TransportCommand.Create(),
             HmpCommand.Create(),
             ClusterCommand.Create(),
+            Planning.PlanBenchmark.Create(),
         };
 
         var parse = root.Parse(args);

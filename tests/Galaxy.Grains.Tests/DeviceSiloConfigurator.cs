@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Galaxy.Silo;
 using Microsoft.Extensions.Configuration;
@@ -13,10 +14,13 @@ public sealed class DeviceSiloConfigurator : ISiloConfigurator
         var name = siloBuilder.Configuration["Orleans:Name"]
             ?? throw new InvalidOperationException("TestingHost gave the silo no name (configuration key Orleans:Name).");
         siloBuilder.AddGalaxyDevice($"dev{InstanceOf(name) + 1}", ClusterFixture.ModelsDirectory);
+
+        // These clusters test placement, exactness and failover on every device; the planner's choice of devices is tested on its own cluster.
+        siloBuilder.Services.Configure<GalaxyDeviceOptions>(o => o.PlanOnAllDevices = true);
     }
 
     /// <summary>TestingHost names silos "Primary", "Secondary_1", … (or "Silo_0", "Silo_1", …).</summary>
-    private static int InstanceOf(string siloName)
+    internal static int InstanceOf(string siloName)
     {
         if (siloName == "Primary")
         {

@@ -58,7 +58,7 @@ public static class ClusterBenchmark
             var planned = await coordinator.InferAsync(model.TokenIds).WaitAsync(RequestLimit, cancellationToken).ConfigureAwait(false);
             var plan = new ParallelPlan(ParallelMode.Hybrid, [.. planned.Devices.Select(d => new DeviceShare(d.Share.Heads, d.Share.MlpColumns, d.Share.Rows))])
             {
-                Exchange = Galaxy.Grains.Planning.ProportionalPlanner.Exchange,
+                Exchange = planned.Exchange == PlanExchange.Direct ? CollectiveAlgorithm.Direct : CollectiveAlgorithm.Ring,
             };
             using var inProcess = LoadSimulated(model, plan);
             var clusterSamples = new List<Sample>();

@@ -41,6 +41,9 @@ public sealed class EmbeddedDeviceCluster : IAsyncDisposable
                 {
                     silo.UseLocalhostClustering(siloPort, gatewayPort, primary, "galaxy-cluster-bench", "galaxy-cluster-bench");
                     silo.AddGalaxyDevice(device, modelsDirectory, threadsPerDevice);
+
+                    // The benchmark measures the cluster's cost on every device, whichever subset the planner would choose.
+                    silo.Services.Configure<GalaxyDeviceOptions>(o => o.PlanOnAllDevices = true);
                 });
                 var host = builder.Build();
                 hosts.Add(host);

@@ -1,0 +1,130 @@
+using Galaxy.Kernels.Model;
+
+namespace Galaxy.Grains.Planning;
+
+/// <summary>
+/// A coordinator's plans for one model: the heads, columns and device subset planned once at a reference length
+/// (kept while the devices, their profiles, the links and the calibration stay the same, so devices do not load a new
+/// slice per request), the rows and prediction per request, and a calibration from measured runs.
+/// </summary>
+/// <remarks>
+/// After every run the coordinator reports what each device measured. When the measured latency is off the
+/// prediction by more than <see cref="DriftTolerance"/> in <see cref="DriftRuns"/> runs in a row, the profiles are
+/// refreshed from the measurements: each device's rates are scaled by predicted / measured compute (averaged over the
+/// runs since the last refresh), the plan is made again, and the caller is told to re-measure the links. Refreshes
+/// are at least <see cref="RefreshInterval"/> apart, so a noisy neighbour does not make devices reload slices
+/// again and again.
+/// </remarks>
+public sealed class CoordinatorPlans
+{
+    /// <summary>Relative error of the predicted latency that counts as drift: 25 %.</summary>
+    public const double DriftTolerance = 0.25;
+
+    /// <summary>Consecutive drifting runs that trigger a refresh.</summary>
+    public const int DriftRuns = 3;
+
+    /// <summary>The least time between two refreshes.</summary>
+    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(10);
+
+    private readonly string _modelId;
+    private readonly ModelConfig _config;
+    private readonly PlannerOptions _options;
+    private readonly Dictionary<string, double> _factors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (double Sum, int Runs)> _ratios = new(StringComparer.Ordinal);
+    private readonly Func<DateTimeOffset> _clock;
+    private string? _referenceKey;
+    private PlannedSplit? _reference;
+    private int _drifting;
+    private DateTimeOffset _lastRefresh = DateTimeOffset.MinValue;
+
+    /// <summary>Plans for <paramref name="modelId"/> (<paramref name="config"/>) with <paramref name="options"/>.</summary>
+    public CoordinatorPlans(string modelId, ModelConfig config, PlannerOptions options, Func<DateTimeOffset>? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelId);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _modelId = modelId;
+        _config = config;
+        _options = options;
+        _clock = clock ?? (() => DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>The sequence length heads, columns and devices are planned at: 128, or the model's positions if fewer.</summary>
+    public int ReferenceLength => Math.Min(128, _config.MaxPositions);
+
+    /// <summary>Per device, the factor its profiled rates are scaled by (1 until a refresh measured otherwise).</summary>
+    public IReadOnlyDictionary<string, double> SpeedFactors => _factors;
+
+    /// <summary>How many times measured runs refreshed the profiles.</summary>
+    public int Refreshes { get; private set; }
+
+    /// <summary>
+    /// The plan for a request of <paramref name="sequenceLength"/> tokens on <paramref name="candidates"/>: the reference
+    /// plan's devices, heads and columns (made again when the inputs changed), this request's rows and prediction.
+    /// </summary>
+    /// <exception cref="PlanDoesNotFitException">The model fits no subset of the candidates.</exception>
+    public PlannedSplit PlanRequest(IReadOnlyList<string> candidates, IReadOnlyList<DeviceProfile> profiles, IReadOnlyList<LinkProfile> links, int sequenceLength)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentNullException.ThrowIfNull(profiles);
+        ArgumentNullException.ThrowIfNull(links);
+        var cluster = ProfileAdapter.ToCluster(candidates, profiles, links, _modelId, _config, _factors);
+        var key = Key(candidates, profiles, links);
+        if (_reference is null || key != _referenceKey)
+        {
+            _reference = HeterogeneousPlanner.Plan(_config, ReferenceLength, cluster, _options);
+            _referenceKey = key;
+        }
+
+        return HeterogeneousPlanner.ForSequence(_reference, _config, sequenceLength, cluster, _options);
+    }
+
+    /// <summary>
+    /// Records a finished run of <paramref name="split"/>: per device its measured compute, and the request's measured
+    /// latency. Returns true when this run completed a drift and the profiles were refreshed (re-measure the links).
+    /// </summary>
+    public bool Record(PlannedSplit split, IReadOnlyList<(string Device, double ComputeMilliseconds)> measured, double wallMilliseconds)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        ArgumentNullException.ThrowIfNull(measured);
+        foreach (var (device, computeMilliseconds) in measured)
+        {
+            var predicted = split.Prediction.Devices.FirstOrDefault(d => d.Device == device);
+            if (predicted is null || predicted.ComputeSeconds <= 0 || computeMilliseconds <= 0)
+            {
+                continue;
+            }
+
+            var ratio = predicted.ComputeSeconds * 1000 / computeMilliseconds;
+            var (sum, runs) = _ratios.GetValueOrDefault(device);
+            _ratios[device] = (sum + ratio, runs + 1);
+        }
+
+        var error = (wallMilliseconds / (split.Prediction.TotalSeconds * 1000)) - 1;
+        _drifting = Math.Abs(error) > DriftTolerance ? _drifting + 1 : 0;
+        if (_drifting < DriftRuns || _clock() - _lastRefresh < RefreshInterval)
+        {
+            return false;
+        }
+
+        foreach (var (device, (sum, runs)) in _ratios)
+        {
+            _factors[device] = _factors.GetValueOrDefault(device, 1.0) * (sum / runs);
+        }
+
+        _ratios.Clear();
+        _drifting = 0;
+        _lastRefresh = _clock();
+        _reference = null;
+        Refreshes++;
+        return true;
+    }
+
+    private string Key(IReadOnlyList<string> candidates, IReadOnlyList<DeviceProfile> profiles, IReadOnlyList<LinkProfile> links)
+    {
+        var stamps = candidates.Select(c => profiles.FirstOrDefault(p => p.Device == c)?.MeasuredAt.UtcTicks ?? 0);
+        var linkStamp = links.Count == 0 ? 0 : links.Max(l => l.MeasuredAt.UtcTicks);
+        return $"{string.Join('/', candidates)}|{string.Join('/', stamps)}|{links.Count}:{linkStamp}|{Refreshes}";
+    }
+}

@@ -1,0 +1,112 @@
+namespace Galaxy.Grains.Planning;
+
+/// <summary>
+/// One device as the planner sees it for one model: its measured speed on the model's blocks, its memory budget and
+/// (optionally) its uplink to the local network. Built from a silo's <see cref="DeviceProfile"/>
+/// (<see cref="ProfileAdapter"/>) or from a profiles file (<see cref="ProfileFile"/>).
+/// </summary>
+/// <param name="Name">The device name.</param>
+/// <param name="Gemm">The four GEMMs' rates at the model's shapes.</param>
+/// <param name="Attention">Attention rates by sequence length (any order, at least one).</param>
+/// <param name="ConnectiveRowsPerSecond">Rows per second of the connective block (residual + bias + LayerNorm over H values).</param>
+/// <param name="MemoryBudgetBytes">Memory the device may use for Galaxy: runtime, weights, activations, KV cache.</param>
+public sealed record DeviceSpec(string Name, GemmRates Gemm, IReadOnlyList<AttentionRate> Attention, double ConnectiveRowsPerSecond, long MemoryBudgetBytes)
+{
+    /// <summary>The device's link to the switch, when known; the path to another device is <see cref="LinkSpec.Between"/> the two.</summary>
+    public LinkSpec? Uplink { get; init; }
+
+    /// <summary>Throws unless every rate is positive and finite, the name non-empty and the budget ≥ 0.</summary>
+    /// <exception cref="ArgumentException">The message names the device and the bad value.</exception>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Name))
+        {
+            throw new ArgumentException("A device needs a name.");
+        }
+
+        if (!Gemm.IsValid)
+        {
+            throw new ArgumentException($"Device '{Name}': GEMM rates must be finite and > 0, got {Gemm}.");
+        }
+
+        if (Attention is null || Attention.Count == 0)
+        {
+            throw new ArgumentException($"Device '{Name}': at least one attention rate is needed.");
+        }
+
+        foreach (var rate in Attention)
+        {
+            if (rate.SequenceLength < 1 || !double.IsFinite(rate.FlopsPerSecond) || rate.FlopsPerSecond <= 0)
+            {
+                throw new ArgumentException($"Device '{Name}': attention rate {rate.FlopsPerSecond} FLOP/s at S = {rate.SequenceLength} is not a positive rate at a positive length.");
+            }
+        }
+
+        if (!double.IsFinite(ConnectiveRowsPerSecond) || ConnectiveRowsPerSecond <= 0)
+        {
+            throw new ArgumentException($"Device '{Name}': the connective rate must be finite and > 0 rows/s, got {ConnectiveRowsPerSecond}.");
+        }
+
+        if (MemoryBudgetBytes < 0)
+        {
+            throw new ArgumentException($"Device '{Name}': the memory budget must be ≥ 0, got {MemoryBudgetBytes}.");
+        }
+
+        if (Uplink is { IsValid: false })
+        {
+            throw new ArgumentException($"Device '{Name}': its link needs a bandwidth > 0 and a latency ≥ 0, got {Uplink}.");
+        }
+    }
+
+    /// <summary>
+    /// Attention FLOP/s at <paramref name="sequenceLength"/>: interpolated linearly in log S between the two measured
+    /// lengths around it, the nearest measurement outside them.
+    /// </summary>
+    public double AttentionFlopsPerSecond(int sequenceLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sequenceLength, 1);
+        AttentionRate? below = null;
+        AttentionRate? above = null;
+        foreach (var rate in Attention)
+        {
+            if (rate.SequenceLength <= sequenceLength && (below is null || rate.SequenceLength > below.Value.SequenceLength))
+            {
+                below = rate;
+            }
+
+            if (rate.SequenceLength >= sequenceLength && (above is null || rate.SequenceLength < above.Value.SequenceLength))
+            {
+                above = rate;
+            }
+        }
+
+        if (below is null)
+        {
+            return above!.Value.FlopsPerSecond;
+        }
+
+        if (above is null || above.Value.SequenceLength == below.Value.SequenceLength)
+        {
+            return below.Value.FlopsPerSecond;
+        }
+
+        var t = Math.Log((double)sequenceLength / below.Value.SequenceLength) / Math.Log((double)above.Value.SequenceLength / below.Value.SequenceLength);
+        return below.Value.FlopsPerSecond + (t * (above.Value.FlopsPerSecond - below.Value.FlopsPerSecond));
+    }
+
+    /// <summary>This device with every compute rate multiplied by <paramref name="factor"/> (a calibration from measured runs).</summary>
+    public DeviceSpec Scaled(double factor)
+    {
+        if (!double.IsFinite(factor) || factor <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(factor), factor, "A speed factor must be finite and > 0.");
+        }
+
+        return this with
+        {
+            Gemm = Gemm.Scaled(factor),
+            Attention = [.. Attention.Select(a => a with { FlopsPerSecond = a.FlopsPerSecond * factor })],
+            ConnectiveRowsPerSecond = ConnectiveRowsPerSecond * factor,
+        };
+    }
+}

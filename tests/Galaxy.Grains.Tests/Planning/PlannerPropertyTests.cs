@@ -1,0 +1,141 @@
+using CsCheck;
+using Galaxy.Grains.Planning;
+using Galaxy.Kernels.Model;
+using Galaxy.Kernels.Parallel;
+
+namespace Galaxy.Grains.Tests.Planning;
+
+/// <summary>
+/// Properties of the planner over random device sets (CsCheck): 1–16 devices whose speeds span 20×, random memory
+/// budgets (some too small for anything, some for everything) and random uplinks (10 Mbit/s – 10 Gbit/s, 0.02–5 ms).
+/// </summary>
+public sealed class PlannerPropertyTests
+{
+    // 12 layers of BERT-base's shape with a small vocabulary: the layers, not the tables, decide what fits.
+    private static readonly ModelConfig Model = ModelPresets.Get("bert-base") with { VocabularySize = 2000 };
+
+    private const int Sequence = 128;
+
+    private static readonly PlannerOptions Options = new();
+
+    private static readonly long WholeModel = MemoryModel.Estimate(Model, ParallelMode.Hybrid, new DeviceShare(Model.Heads, Model.IntermediateSize, Sequence), Sequence, Options).Total;
+
+    /// <summary>A device: speed 1–20 GFLOP/s (log-uniform), attention at 0.3–1× that, budget 5 %–150 % of the whole model, an uplink.</summary>
+    private static readonly Gen<DeviceSpec> DeviceGen =
+        Gen.Select(Gen.Double[0, 1], Gen.Double[0.3, 1], Gen.Double[0.05, 1.5], Gen.Double[0, 3], Gen.Double[0.02, 5])
+            .Select((speed, attention, memory, bandwidth, latency) =>
+            {
+                var gflops = Math.Pow(20, speed);
+                return new DeviceSpec("", GemmRates.All(gflops * 1e9), [new AttentionRate(128, gflops * attention * 1e9)], gflops * 1e5, (long)(memory * WholeModel))
+                {
+                    Uplink = new LinkSpec(Math.Pow(10, bandwidth + 1) * 1e6 / 8, latency / 1000),
+                };
+            });
+
+    private static readonly Gen<DeviceSpec[]> DevicesGen = DeviceGen.Array[1, 16]
+        .Select(devices => devices.Select((d, i) => d with { Name = $"d{i}" }).ToArray());
+
+    [Fact]
+    public void Plan_RandomDevices_SharesSumAndBudgetsHold()
+    {
+        DevicesGen.Sample(
+            devices =>
+            {
+                var cluster = new PlanningCluster(devices);
+                if (TryPlan(cluster) is not { } split)
+                {
+                    return;
+                }
+
+                split.Plan.Validate(Model, Sequence);
+                Assert.Equal(Model.Heads, split.Plan.Shares.Sum(s => s.Heads));
+                Assert.Equal(Model.IntermediateSize, split.Plan.Shares.Sum(s => s.MlpColumns));
+                Assert.Equal(Sequence, split.Plan.Shares.Sum(s => s.Rows));
+                for (var r = 0; r < split.Devices.Count; r++)
+                {
+                    var budget = devices.Single(d => d.Name == split.Devices[r]).MemoryBudgetBytes;
+                    var need = MemoryModel.Estimate(Model, split.Plan.Mode, split.Plan.Shares[r], Sequence, Options).Total;
+                    Assert.True(need <= budget, $"{split.Devices[r]} needs {need} bytes, budget {budget}");
+                }
+
+                Assert.Equal(devices.Length, split.Devices.Count + split.Excluded.Count);
+            },
+            iter: 150,
+            threads: 1);
+    }
+
+    [Fact]
+    public void Plan_RandomDevices_NeverSlowerThanTheBestSingleDeviceOrTheUniformSplit()
+    {
+        DevicesGen.Sample(
+            devices =>
+            {
+                var cluster = new PlanningCluster(devices);
+                var split = TryPlan(cluster);
+                var all = Enumerable.Range(0, devices.Length).ToArray();
+                for (var i = 0; i < devices.Length; i++)
+                {
+                    var alone = CostModel.Predict(Model, Sequence, cluster, [i], ParallelPlan.Local(Model, Sequence), Options);
+                    if (alone.Fits)
+                    {
+                        Assert.NotNull(split);
+                        Assert.True(split.Prediction.TotalSeconds <= alone.TotalSeconds * (1 + 1e-9), $"plan {split.Prediction.TotalSeconds} s, {devices[i].Name} alone {alone.TotalSeconds} s");
+                    }
+                }
+
+                foreach (var exchange in new[] { CollectiveAlgorithm.Ring, CollectiveAlgorithm.Direct })
+                {
+                    var uniform = ParallelPlan.Uniform(ParallelMode.Hybrid, devices.Length, Model, Sequence) with { Exchange = exchange };
+                    var even = CostModel.Predict(Model, Sequence, cluster, all, uniform, Options);
+                    if (even.Fits)
+                    {
+                        Assert.NotNull(split);
+                        Assert.True(split.Prediction.TotalSeconds <= even.TotalSeconds * (1 + 1e-9), $"plan {split.Prediction.TotalSeconds} s, uniform {exchange} {even.TotalSeconds} s");
+                    }
+                }
+            },
+            iter: 150,
+            threads: 1);
+    }
+
+    /// <summary>
+    /// Exact where the planner searches every subset (up to <see cref="PlannerOptions.ExhaustiveSubsetLimit"/> = 8
+    /// devices, so 1–7 devices plus one): the plan for D ∪ {x} considered every subset of D. Above 8 devices the
+    /// subset search is a heuristic and this can fail (docs/planner.md gives the measured rate).
+    /// </summary>
+    [Fact]
+    public void Plan_AddingADevice_NeverPredictedSlower()
+    {
+        var upToSeven = DeviceGen.Array[1, 7].Select(devices => devices.Select((d, i) => d with { Name = $"d{i}" }).ToArray());
+        Gen.Select(upToSeven, DeviceGen).Sample(
+            (devices, extra) =>
+            {
+                var before = TryPlan(new PlanningCluster(devices));
+                var after = TryPlan(new PlanningCluster([.. devices, extra with { Name = "extra" }]));
+                if (before is null)
+                {
+                    return;
+                }
+
+                Assert.NotNull(after);
+                Assert.True(
+                    after.Prediction.TotalSeconds <= before.Prediction.TotalSeconds * (1 + 1e-9),
+                    $"{devices.Length} devices: {before.Prediction.TotalSeconds * 1000:F3} ms on {string.Join(",", before.Devices)}; with one more {after.Prediction.TotalSeconds * 1000:F3} ms on {string.Join(",", after.Devices)}");
+            },
+            iter: 150,
+            threads: 1);
+    }
+
+    private static PlannedSplit? TryPlan(PlanningCluster cluster)
+    {
+        try
+        {
+            return HeterogeneousPlanner.Plan(Model, Sequence, cluster, Options);
+        }
+        catch (PlanDoesNotFitException)
+        {
+            // Then no single device nor the uniform split fits either: the other properties check that.
+            return null;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using Galaxy.Grains.Planning;
+using static Galaxy.Grains.Tests.Planning.PlanningFixtures;
+
+namespace Galaxy.Grains.Tests.Planning;
+
+/// <summary>Profiles files: a valid file, the example profiles shipped in deploy/profiles, and each bad case with its message.</summary>
+public sealed class ProfileFileTests
+{
+    private const string Valid = """
+        { "devices": [
+            { "name": "a", "memory_budget": "2 GiB", "gemm_gflops": 10, "attention_gflops": { "32": 2, "512": 8 },
+              "link": { "mbit_per_second": 800, "latency_ms": 0.5 }, "models": { "minilm": { "gemm_gflops": 20 } } },
+            { "name": "b", "memory_budget": 1000000, "gemm_gflops_by_block": { "qkv": 1, "out": 2, "mlp_up": 3, "mlp_down": 4 }, "attention_gflops": 5,
+              "connective_rows_per_second": 1000, "link": { "mbit_per_second": 100 } } ],
+          "links": [ { "from": "a", "to": "b", "mbit_per_second": 8, "latency_ms": 2, "both_ways": true } ] }
+        """;
+
+    [Fact]
+    public void Parse_ValidFile_RatesBudgetsAndLinks()
+    {
+        var cluster = ProfileFile.Parse(Valid, "minilm", MiniLm);
+
+        var a = cluster.Devices[0];
+        Assert.Equal(20e9, a.Gemm.QueryKeyValue);
+        Assert.Equal(2L << 30, a.MemoryBudgetBytes);
+        Assert.Equal(5e9, a.AttentionFlopsPerSecond(128), 3);
+        Assert.Equal(20e9 / (40 * 384), a.ConnectiveRowsPerSecond, 6);
+        var b = cluster.Devices[1];
+        Assert.Equal(new GemmRates(1e9, 2e9, 3e9, 4e9), b.Gemm);
+        Assert.Equal(1000, b.ConnectiveRowsPerSecond);
+        Assert.Equal(new LinkSpec(1e6, 2e-3), cluster.Link(1, 0));
+        Assert.Equal(10e9, ProfileFile.Parse(Valid, "bert-large", MiniLm).Devices[0].Gemm.MlpUp);
+    }
+
+    [Fact]
+    public void Load_ExampleProfiles_AllParseAndPlan()
+    {
+        var directory = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "deploy", "profiles");
+        var files = Directory.GetFiles(directory, "*.json");
+
+        Assert.True(files.Length >= 6, $"{files.Length} example profiles in {directory}");
+        foreach (var file in files)
+        {
+            var cluster = ProfileFile.Load(file, "bert-large", Galaxy.Kernels.Model.ModelPresets.Get("bert-large"));
+            var split = HeterogeneousPlanner.Plan(Galaxy.Kernels.Model.ModelPresets.Get("bert-large"), 128, cluster);
+            Assert.True(split.Prediction.TotalSeconds > 0, file);
+        }
+    }
+
+    [Theory]
+    [InlineData("not json", "not valid JSON")]
+    [InlineData("[]", "JSON object")]
+    [InlineData("""{ "devices": [] }""", "non-empty array")]
+    [InlineData("""{ "devices": [ { "memory_budget": 1, "gemm_gflops": 1, "attention_gflops": 1 } ] }""", "needs a non-empty string \"name\"")]
+    [InlineData("""{ "devices": [ { "name": "a", "memory_budget": 1, "gemm_gflops": 1, "attention_gflops": 1, "gpu": 1 } ] }""", "unknown field \"gpu\"")]
+    [InlineData("""{ "devices": [ { "name": "a", "memory_budget": 1, "attention_gflops": 1 } ] }""", "needs \"gemm_gflops\"")]
+    [InlineData("""{ "devices": [ { "name": "a", "memory_budget": 1, "gemm_gflops": -3, "attention_gflops": 1 } ] }""", "\"gemm_gflops\" must be a number > 0")]
+    [InlineData("""{ "devices": [ { "name": "a", "memory_budget": 1, "gemm_gflops": 1 } ] }""", "needs \"attention_gflops\"")]
+    [InlineData("""{ "devices": [ { "name": "a", "memory_budget": 1, "gemm_gflops": 1, "attention_gflops": { "x": 1 } } ] }""", "not a sequence length")]
+    [InlineData("""{ "devices": [ { "name": "a", "gemm_gflops": 1, "attention_gflops": 1 } ] }""", "needs \"memory_budget\"")]
+    [InlineData("""{ "devices": [ { "name": "a", "memory_budget": "lots", "gemm_gflops": 1, "attention_gflops": 1 } ] }""", "is not a size")]
+    [InlineData("""{ "devices": [ { "name": "a", "memory_budget": 1, "gemm_gflops": 1, "attention_gflops": 1, "link": { "latency_ms": 1 } } ] }""", "needs \"mbit_per_second\"")]
+    [InlineData("""{ "devices": [ { "name": "a", "memory_budget": 1, "gemm_gflops": 1, "attention_gflops": 1, "link": { "mbit_per_second": 1, "latency_ms": -1 } } ] }""", "\"latency_ms\" must be a number ≥ 0")]
+    [InlineData("""{ "devices": [ { "name": "a", "memory_budget": 1, "gemm_gflops": 1, "attention_gflops": 1 }, { "name": "a", "memory_budget": 1, "gemm_gflops": 1, "attention_gflops": 1 } ] }""", "listed 2 times")]
+    [InlineData("""{ "devices": [ { "name": "a", "memory_budget": 1, "gemm_gflops": 1, "attention_gflops": 1 } ], "links": [ { "from": "a", "to": "z", "mbit_per_second": 1 } ] }""", "names device \"z\"")]
+    public void Parse_BadFile_ClearError(string json, string expected)
+    {
+        var error = Assert.Throws<InvalidDataException>(() => ProfileFile.Parse(json, "minilm", MiniLm));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_MissingFile_NamesIt()
+    {
+        var error = Assert.Throws<FileNotFoundException>(() => ProfileFile.Load("/nonexistent/profiles.json", "minilm", MiniLm));
+
+        Assert.Contains("/nonexistent/profiles.json", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1024", 1024L)]
+    [InlineData("6 GiB", 6L << 30)]
+    [InlineData("1.5GB", 1_500_000_000L)]
+    [InlineData("512 MiB", 512L << 20)]
+    public void ParseBytes_SizesWithUnits(string text, long expected)
+    {
+        Assert.Equal(expected, ProfileFile.ParseBytes(text));
+    }
+}
