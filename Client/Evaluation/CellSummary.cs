@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Galaxy.Client.Evaluation;
 
 /// <summary>One cell's runs summarised: median and spread of the measured latency, the prediction, or OOM.</summary>
@@ -42,5 +44,6 @@ public sealed record CellSummary(
     public double PredictionError => PredictedMedian > 0 && Ran ? (Median / PredictedMedian) - 1 : 0;
 
     /// <summary>The cell without its mode: the runs compared against each other.</summary>
+    [JsonIgnore]
     public (string Setup, int ClusterDevices, string Bandwidth, string Model, int Sequence) Group => (Setup, ClusterDevices, Bandwidth, Model, Sequence);
 }

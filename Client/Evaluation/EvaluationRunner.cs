@@ -127,7 +127,11 @@ public sealed class EvaluationRunner(EvaluationPaths paths, TextWriter output)
             await _testbed.DownAsync(CancellationToken.None).ConfigureAwait(false);
             foreach (var silo in silos)
             {
-                await silo.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(false);
+                if (!silo.WaitForExit(TimeSpan.FromSeconds(10)))
+                {
+                    silo.Kill(entireProcessTree: true);
+                }
+
                 silo.Dispose();
             }
 
