@@ -1,6 +1,8 @@
 using System.Net;
+using Galaxy.Grains;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
@@ -69,6 +71,10 @@ public static class GalaxySiloHost
                 }
             });
             silo.AddGalaxyDevice(settings.Device, settings.ModelsDirectory, settings.Threads, settings.MemoryBudgetBytes);
+            if (settings.PlanOnAllDevices)
+            {
+                silo.Services.Configure<GalaxyDeviceOptions>(o => o.PlanOnAllDevices = true);
+            }
         });
         return builder.Build();
     }

@@ -33,6 +33,7 @@ public static class SiloCommandLine
         ["--memory-budget"] = "Memory this device may use, e.g. 512MiB, 4GiB, 4G (default: what the runtime sees as available, cgroup limits included).",
         ["--threads"] = "Compute threads for this device's kernels (default: the processor count).",
         ["--models"] = "This device's model directory; 'minilm' is prepared under it from the bundled package (default ./models).",
+        ["--plan-on-all-devices"] = "true: a coordinator on this silo gives every live device a share, even those the planner would leave out as not helping (default false).",
     };
 
     /// <summary>

@@ -18,6 +18,7 @@ namespace Galaxy.Silo;
 /// <param name="MemoryBudgetDetected">True when <paramref name="MemoryBudgetBytes"/> was detected rather than configured.</param>
 /// <param name="Threads">Compute threads for the device's kernels.</param>
 /// <param name="ModelsDirectory">The device's model directory, as a full path.</param>
+/// <param name="PlanOnAllDevices">A coordinator on this silo gives every live device a share instead of leaving out the devices its planner finds would not help (tests, demonstrations).</param>
 public sealed record SiloSettings(
     string Device,
     string ClusterId,
@@ -30,7 +31,8 @@ public sealed record SiloSettings(
     long MemoryBudgetBytes,
     bool MemoryBudgetDetected,
     int Threads,
-    string ModelsDirectory)
+    string ModelsDirectory,
+    bool PlanOnAllDevices = false)
 {
     /// <summary>Listen on every interface when the advertised address is not loopback (containers, NAT), else on loopback only.</summary>
     public bool ListenOnAnyAddress => !IPAddress.IsLoopback(Advertise);

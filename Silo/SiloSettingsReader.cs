@@ -35,7 +35,7 @@ public static class SiloSettingsReader
     public static readonly IReadOnlyList<string> OptionNames =
     [
         "--device", "--cluster", "--clustering", "--primary", "--redis", "--silo-port", "--gateway-port",
-        "--advertise", "--memory-budget", "--threads", "--models",
+        "--advertise", "--memory-budget", "--threads", "--models", "--plan-on-all-devices",
     ];
 
     /// <summary>The configuration key of a command-line name: <c>--silo-port</c> → <c>SiloPort</c>.</summary>
@@ -102,8 +102,9 @@ public static class SiloSettingsReader
         var (memory, detected) = ParseMemoryBudget(values.Get("--memory-budget"), detectMemoryBytes);
         var threads = ParseThreads(values.Get("--threads"), processorCount);
         var models = ParseModels(values.Get("--models"));
+        var planOnAll = ParseSwitch(values.Get("--plan-on-all-devices"));
 
-        return new SiloSettings(device.Text, clusterId, clustering, primary, redis, siloPort, gatewayPort, advertise, memory, detected, threads, models);
+        return new SiloSettings(device.Text, clusterId, clustering, primary, redis, siloPort, gatewayPort, advertise, memory, detected, threads, models, planOnAll);
     }
 
     private static void RejectUnknownKeys(IReadOnlyDictionary<string, string?> commandLine, IConfiguration configuration)
@@ -235,6 +236,18 @@ public static class SiloSettingsReader
         return int.TryParse(value.Text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var threads) && threads is >= 1 and <= MaximumThreads
             ? threads
             : throw new SiloSettingsException($"{value.Label} must be a whole number 1–{MaximumThreads}, got '{value.Text}'.");
+    }
+
+    private static bool ParseSwitch(Value value)
+    {
+        if (value.Text is null)
+        {
+            return false;
+        }
+
+        return bool.TryParse(value.Text.Trim(), out var on)
+            ? on
+            : throw new SiloSettingsException($"{value.Label} must be true or false, got '{value.Text}'.");
     }
 
     private static string ParseModels(Value value)

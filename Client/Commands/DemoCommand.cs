@@ -91,9 +91,9 @@ internal static class DemoCommand
         try
         {
             // Start the silos one after another (steadier than in parallel, DESIGN.md §6); device 1 is the primary.
-            var siloPorts = FreePorts(deviceCount);
+            var siloPorts = Galaxy.Silo.FreePorts.Take(deviceCount);
             var threadsOf = new Dictionary<string, int>(StringComparer.Ordinal);
-            var gatewayPorts = FreePorts(deviceCount);
+            var gatewayPorts = Galaxy.Silo.FreePorts.Take(deviceCount);
             for (var i = 0; i < deviceCount; i++)
             {
                 var device = $"dev{i + 1}";
@@ -251,26 +251,6 @@ internal static class DemoCommand
         }
     }
 
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        try
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Start();
-            }
-
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Stop();
-            }
-        }
-    }
 
     private static double Cosine(float[] a, float[] b)
     {

@@ -307,6 +307,10 @@ public static class HeterogeneousPlanner
             {
                 Make(mode, heads, columns, even),
                 Make(mode, heads, columns, bySpeed),
+
+                // The subset's own even split too, so a subset is planned the same whichever devices are around it
+                // (adding a device to the cluster then never loses a plan the smaller cluster had).
+                ParallelPlan.Uniform(mode, indices.Length, _config, _sequence, _options.Overlap),
             };
             return Best(indices, plans);
         }

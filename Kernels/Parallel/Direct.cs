@@ -149,53 +149,12 @@ public static class Direct
         CancellationToken cancellationToken)
     {
         using var wire = new GatherWire(layout, gathered);
-        if (!overlap || onRowsReady is null || layout.Size == 1)
-        {
-            await ExchangeChunksAsync(collective, layout, key, step, gathered, wire, ready: null, cancellationToken).ConfigureAwait(false);
-            if (onRowsReady is not null)
-            {
-                for (var chunk = 0; chunk < layout.Size; chunk++)
-                {
-                    for (var t = 0; t < layout.TileCount(chunk); t++)
-                    {
-                        var rows = layout.Tile(chunk, t);
-                        await onRowsReady(chunk, rows.RowStart, rows.RowCount).ConfigureAwait(false);
-                    }
-                }
-            }
-
-            return;
-        }
-
-        // The exchange runs on its own task so sends and receives never wait for the caller's compute.
-        var ready = Channel.CreateUnbounded<RowRange>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var exchange = Task.Run(() => ExchangeChunksAsync(collective, layout, key, step, gathered, wire, ready.Writer, stopping.Token), CancellationToken.None);
-        try
-        {
-            var own = layout.Rank;
-            for (var t = 0; t < layout.TileCount(own); t++)
-            {
-                var rows = layout.Tile(own, t);
-                await onRowsReady(own, rows.RowStart, rows.RowCount).ConfigureAwait(false);
-            }
-
-            while (await ready.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
-            {
-                while (ready.Reader.TryRead(out var rows))
-                {
-                    await onRowsReady(rows.Chunk, rows.RowStart, rows.RowCount).ConfigureAwait(false);
-                }
-            }
-        }
-        catch
-        {
-            await stopping.CancelAsync().ConfigureAwait(false);
-            await exchange.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            throw;
-        }
-
-        await exchange.ConfigureAwait(false);
+        await CollectiveDriver.GatherAsync(
+            layout,
+            (ready, token) => ExchangeChunksAsync(collective, layout, key, step, gathered, wire, ready, token),
+            onRowsReady,
+            overlap,
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The communication of AllGather: own tiles out to every peer, every peer's tiles in, each reported to <paramref name="ready"/> once in place.</summary>
@@ -268,26 +227,10 @@ public static class Direct
         Memory<float> reduced,
         CancellationToken cancellationToken)
     {
-        var floats = layout.TotalRows * layout.Width;
-        var rented = ArrayPool<float>.Shared.Rent(Math.Max(floats, 1));
-        try
-        {
-            var partials = rented.AsMemory(0, floats);
-            for (var chunk = 0; chunk < layout.Size; chunk++)
-            {
-                for (var t = 0; t < layout.TileCount(chunk); t++)
-                {
-                    var rows = layout.Tile(chunk, t);
-                    await producePartial(chunk, rows.RowStart, rows.RowCount, layout.Slice(partials, rows)).ConfigureAwait(false);
-                }
-            }
-
-            await ReduceScatterCoreAsync(collective, layout, key, 0, producePartial: null, partials, reduced, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(rented);
-        }
+        await CollectiveDriver.ReduceAfterPartialsAsync(
+            layout,
+            producePartial,
+            partials => ReduceScatterCoreAsync(collective, layout, key, 0, producePartial: null, partials, reduced, cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>

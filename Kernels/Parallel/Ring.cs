@@ -221,55 +221,12 @@ public static class Ring
         CancellationToken cancellationToken)
     {
         using var wire = new GatherWire(layout, gathered);
-        if (!overlap || onRowsReady is null || layout.Size == 1)
-        {
-            await GatherAroundRingAsync(collective, layout, key, firstStep, gathered, wire, ready: null, cancellationToken).ConfigureAwait(false);
-            if (onRowsReady is not null)
-            {
-                for (var chunk = 0; chunk < layout.Size; chunk++)
-                {
-                    await ForEachTileAsync(layout, chunk, onRowsReady).ConfigureAwait(false);
-                }
-            }
-
-            return;
-        }
-
-        // The ring runs on its own task so that forwarding a tile never waits for the caller's compute; the
-        // caller's flow takes the tiles in ring order from `ready` as they land.
-        var ready = Channel.CreateUnbounded<RowRange>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var ring = Task.Run(() => GatherAroundRingAsync(collective, layout, key, firstStep, gathered, wire, ready.Writer, stopping.Token), CancellationToken.None);
-        try
-        {
-            await ForEachTileAsync(layout, layout.Rank, onRowsReady).ConfigureAwait(false);
-            while (await ready.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
-            {
-                while (ready.Reader.TryRead(out var rows))
-                {
-                    await onRowsReady(rows.Chunk, rows.RowStart, rows.RowCount).ConfigureAwait(false);
-                }
-            }
-        }
-        catch
-        {
-            // The callback failed: stop the ring and let it finish before `gathered` goes back to the caller.
-            await stopping.CancelAsync().ConfigureAwait(false);
-            await ring.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            throw;
-        }
-
-        // The ring completes `ready` when it ends, successfully or not; its own exception surfaces here.
-        await ring.ConfigureAwait(false);
-    }
-
-    private static async Task ForEachTileAsync(RingLayout layout, int chunk, Func<int, int, int, ValueTask> onRowsReady)
-    {
-        for (var t = 0; t < layout.TileCount(chunk); t++)
-        {
-            var rows = layout.Tile(chunk, t);
-            await onRowsReady(chunk, rows.RowStart, rows.RowCount).ConfigureAwait(false);
-        }
+        await CollectiveDriver.GatherAsync(
+            layout,
+            (ready, token) => GatherAroundRingAsync(collective, layout, key, firstStep, gathered, wire, ready, token),
+            onRowsReady,
+            overlap,
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The communication of AllGather; reports each received tile to <paramref name="ready"/> once it is in place.</summary>
@@ -349,26 +306,10 @@ public static class Ring
         Memory<float> reduced,
         CancellationToken cancellationToken)
     {
-        var floats = layout.TotalRows * layout.Width;
-        var rented = ArrayPool<float>.Shared.Rent(Math.Max(floats, 1));
-        try
-        {
-            var partials = rented.AsMemory(0, floats);
-            for (var chunk = 0; chunk < layout.Size; chunk++)
-            {
-                for (var t = 0; t < layout.TileCount(chunk); t++)
-                {
-                    var rows = layout.Tile(chunk, t);
-                    await producePartial(chunk, rows.RowStart, rows.RowCount, layout.Slice(partials, rows)).ConfigureAwait(false);
-                }
-            }
-
-            await ReduceScatterCoreAsync(collective, layout, key, producePartial: null, partials, reduced, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(rented);
-        }
+        await CollectiveDriver.ReduceAfterPartialsAsync(
+            layout,
+            producePartial,
+            partials => ReduceScatterCoreAsync(collective, layout, key, producePartial: null, partials, reduced, cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>

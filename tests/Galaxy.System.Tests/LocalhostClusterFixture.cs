@@ -19,7 +19,7 @@ public sealed class LocalhostClusterFixture : IAsyncLifetime
     internal SiloCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster has not started.");
 
     /// <summary>Silo ports of dev1…dev3, then gateway ports of dev1…dev3.</summary>
-    internal int[] Ports { get; } = FreePorts.Take(6);
+    internal int[] Ports { get; } = Galaxy.Silo.FreePorts.Take(6);
 
     public async ValueTask InitializeAsync()
     {
@@ -37,6 +37,7 @@ public sealed class LocalhostClusterFixture : IAsyncLifetime
                 {
                     ["Device"] = "dev2", ["Cluster"] = cluster.ClusterId, ["SiloPort"] = Ports[1], ["GatewayPort"] = Ports[4],
                     ["Primary"] = $"127.0.0.1:{Ports[0]}", ["Threads"] = 1, ["MemoryBudget"] = "768MiB", ["Models"] = SystemModels.ModelsDirectory,
+                    ["PlanOnAllDevices"] = true,
                 },
             };
             await File.WriteAllTextAsync(Path.Combine(_dev2Directory, "appsettings.json"), JsonSerializer.Serialize(file), cancellation);
@@ -46,7 +47,7 @@ public sealed class LocalhostClusterFixture : IAsyncLifetime
             {
                 ["Galaxy__Device"] = "dev3", ["Galaxy__Cluster"] = cluster.ClusterId, ["Galaxy__SiloPort"] = $"{Ports[2]}",
                 ["Galaxy__GatewayPort"] = $"{Ports[5]}", ["Galaxy__Primary"] = $"127.0.0.1:{Ports[0]}", ["Galaxy__Threads"] = "1",
-                ["Galaxy__MemoryBudget"] = "640MiB", ["Galaxy__Models"] = SystemModels.ModelsDirectory,
+                ["Galaxy__MemoryBudget"] = "640MiB", ["Galaxy__Models"] = SystemModels.ModelsDirectory, ["Galaxy__PlanOnAllDevices"] = "true",
             };
             await cluster.StartSiloAsync("dev3", Ports[5], [], cancellation, environment: environment);
 

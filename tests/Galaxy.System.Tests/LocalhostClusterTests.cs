@@ -50,7 +50,7 @@ public sealed partial class LocalhostClusterTests(LocalhostClusterFixture fixtur
     [Fact(Timeout = 300_000)]
     public async Task Infer_TextThroughInProcessCliWithOneDeadGateway_JsonMatchesSingleDeviceHiddenStates()
     {
-        var dead = FreePorts.Take(1)[0];
+        var dead = Galaxy.Silo.FreePorts.Take(1)[0];
 
         var (exit, output, error) = await InvokeAsync(
             ["infer", "--model", "minilm", "--text", "Hello, world!", "--json", "--gateway", $"127.0.0.1:{dead}", .. Cluster.ConnectionArguments], TestContext.Current.CancellationToken);
@@ -314,7 +314,7 @@ public sealed partial class LocalhostClusterTests(LocalhostClusterFixture fixtur
     public async Task Silo_Sigterm_ExitsZeroAndTheClusterNotices()
     {
         var cancellation = TestContext.Current.CancellationToken;
-        var ports = FreePorts.Take(2);
+        var ports = Galaxy.Silo.FreePorts.Take(2);
         var dev4 = await Cluster.StartSiloAsync("dev4", ports[1], Cluster.SiloArguments("dev4", ports[0], ports[1], fixture.Ports[0]), cancellation);
         await Cluster.WaitForDevicesAsync([.. LocalhostClusterFixture.Devices, "dev4"], TimeSpan.FromSeconds(60), cancellation);
 

@@ -22,7 +22,7 @@ public sealed class RedisClusterTests
         await using var redis = await RedisServer.StartAsync(cancellation);
         await using var cluster = new SiloCluster($"redis-{Guid.NewGuid():N}"[..14], new HostPort("127.0.0.1", redis.Port));
         string[] devices = ["dev1", "dev2", "dev3"];
-        var ports = FreePorts.Take(6);
+        var ports = Galaxy.Silo.FreePorts.Take(6);
         for (var i = 0; i < devices.Length; i++)
         {
             await cluster.StartSiloAsync(devices[i], ports[3 + i], cluster.SiloArguments(devices[i], ports[i], ports[3 + i], primaryPort: null), cancellation);

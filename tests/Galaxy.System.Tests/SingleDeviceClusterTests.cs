@@ -14,7 +14,7 @@ public sealed class SingleDeviceClusterTests
         var cancellation = TestContext.Current.CancellationToken;
         _ = SystemModels.MiniLmDirectory;
         await using var cluster = new SiloCluster($"solo-{Guid.NewGuid():N}"[..14], redis: null);
-        var ports = FreePorts.Take(2);
+        var ports = Galaxy.Silo.FreePorts.Take(2);
         await cluster.StartSiloAsync("solo", ports[1], cluster.SiloArguments("solo", ports[0], ports[1], primaryPort: null), cancellation);
         await cluster.WaitForDevicesAsync(["solo"], TimeSpan.FromSeconds(60), cancellation);
 

@@ -28,8 +28,8 @@ public sealed class EmbeddedDeviceCluster : IAsyncDisposable
         var cluster = new EmbeddedDeviceCluster(hosts);
         try
         {
-            var siloPorts = FreePorts(devices);
-            var gatewayPorts = FreePorts(devices);
+            var siloPorts = Galaxy.Silo.FreePorts.Take(devices);
+            var gatewayPorts = Galaxy.Silo.FreePorts.Take(devices);
             var primary = new IPEndPoint(IPAddress.Loopback, siloPorts[0]);
             for (var i = 0; i < devices; i++)
             {
@@ -95,24 +95,4 @@ public sealed class EmbeddedDeviceCluster : IAsyncDisposable
         }
     }
 
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        try
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Start();
-            }
-
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Stop();
-            }
-        }
-    }
 }

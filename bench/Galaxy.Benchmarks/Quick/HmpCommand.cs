@@ -15,7 +15,7 @@ namespace Galaxy.Benchmarks.Quick;
 /// <remarks>Exit codes: 0 measured (whether or not the targets are met), 2 bad arguments.</remarks>
 public static class HmpCommand
 {
-    // Quick: 10 rounds and one tile size keep the default run (2 and 3 devices × 2 links × 3 link precisions × 4 modes,
+    // Quick: 10 rounds and two tile sizes keep the default run (2 and 3 devices × 2 links × 3 link precisions × 4 modes,
     // plus the one-device anchor) near 3–4 minutes on two shared cores.
     private const int QuickRounds = 10;
     private const int ThoroughRounds = 41;
@@ -29,10 +29,10 @@ public static class HmpCommand
 
     public static Command Create()
     {
-        var quick = CommandOptions.Quick($"{QuickRounds} measured rounds per group instead of {ThoroughRounds}, and tiles of 32 rows only unless --tiles is given (about 3–4 minutes for the defaults).");
+        var quick = CommandOptions.Quick($"{QuickRounds} measured rounds per group instead of {ThoroughRounds}, and tiles of 8 and 32 rows unless --tiles is given (about 4 minutes for the defaults).");
         var json = CommandOptions.Json();
         var devices = IntList("--devices", "Simulated device counts (2…8), comma-separated; the one-device anchor always runs.", "2,3", [2, 3], 2, 8);
-        var tiles = IntList("--tiles", "Galaxy tile sizes in rows, comma-separated; 0 = whole chunks (default 0,32; 32 with --quick).", "0,32", null, 0, 4096);
+        var tiles = IntList("--tiles", "Galaxy tile sizes in rows, comma-separated; 0 = whole chunks (default 0,8,32; 8,32 with --quick).", "0,8,32", null, 0, 4096);
         var layers = new Option<int>("--layers") { Description = "BERT-large layers to run (each is timed).", DefaultValueFactory = _ => 2 };
         var sequence = new Option<int>("--seq") { Description = "Tokens per request (2…512).", DefaultValueFactory = _ => 256 };
         layers.Validators.Add(result =>
@@ -81,7 +81,7 @@ public static class HmpCommand
                 parse.GetValue(sequence),
                 parse.GetRequiredValue(devices),
                 parse.GetRequiredValue(links),
-                parse.GetValue(tiles) is { Length: > 0 } given ? given : parse.GetValue(quick) ? [32] : [0, 32],
+                parse.GetValue(tiles) is { Length: > 0 } given ? given : parse.GetValue(quick) ? [8, 32] : [0, 8, 32],
                 parse.GetRequiredValue(precisions),
                 parse.GetValue(quick) ? QuickRounds : ThoroughRounds,
                 WarmUpRounds: 1,

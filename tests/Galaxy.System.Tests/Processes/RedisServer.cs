@@ -33,7 +33,7 @@ internal sealed class RedisServer : IAsyncDisposable
     public static async Task<RedisServer> StartAsync(CancellationToken cancellation)
     {
         var program = FindProgram();
-        var port = FreePorts.Take(1)[0];
+        var port = Galaxy.Silo.FreePorts.Take(1)[0];
         var process = RunningProcess.Start("redis-server", program,
             ["--port", $"{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes"]);
         var server = new RedisServer(process, port);

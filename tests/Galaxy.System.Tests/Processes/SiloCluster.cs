@@ -70,7 +70,7 @@ internal sealed class SiloCluster : IAsyncDisposable
     public string[] SiloArguments(string device, int siloPort, int gatewayPort, int? primaryPort)
     {
         List<string> arguments = ["--device", device, "--cluster", ClusterId, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}",
-            "--threads", "1", "--memory-budget", "1GiB", "--models", SystemModels.ModelsDirectory];
+            "--threads", "1", "--memory-budget", "1GiB", "--models", SystemModels.ModelsDirectory, "--plan-on-all-devices", "true"];
         if (Redis is { } redis)
         {
             arguments.AddRange(["--clustering", "redis", "--redis", redis.ToString()]);

@@ -116,6 +116,7 @@ public sealed class SiloSettingsReaderTests
     [InlineData("--device dev --memory-budget 1MiB", "--memory-budget must be at least 64 MiB, got '1MiB'.")]
     [InlineData("--device dev --threads 0", "--threads must be a whole number 1–1024, got '0'.")]
     [InlineData("--device dev --threads two", "--threads must be a whole number 1–1024, got 'two'.")]
+    [InlineData("--device dev --plan-on-all-devices yes", "--plan-on-all-devices must be true or false, got 'yes'.")]
     [InlineData("--device dev --models ' '", "--models must name a directory.")]
     public void Read_BadCommandLine_SaysWhichSettingAndWhy(string commandLine, string expected)
     {
@@ -128,7 +129,7 @@ public sealed class SiloSettingsReaderTests
     [InlineData("Galaxy:SiloPort", "eleven", "Galaxy:SiloPort must be a port number 1–65535, got 'eleven'.")]
     [InlineData("Galaxy:MemoryBudget", "-1GiB", "Galaxy:MemoryBudget must be a size such as 512MiB, 4GiB or 4G, got '-1GiB'.")]
     [InlineData("Galaxy:Primary", "no-port", "Galaxy:Primary must be host:port (a host name, an IPv4 address or [IPv6], and a port 1–65535), got 'no-port'.")]
-    [InlineData("Galaxy:Threds", "2", "Unknown setting Galaxy:Threds in appsettings.json or the environment; the known ones are Advertise, Cluster, Clustering, Device, GatewayPort, MemoryBudget, Models, Primary, Redis, SiloPort, Threads.")]
+    [InlineData("Galaxy:Threds", "2", "Unknown setting Galaxy:Threds in appsettings.json or the environment; the known ones are Advertise, Cluster, Clustering, Device, GatewayPort, MemoryBudget, Models, PlanOnAllDevices, Primary, Redis, SiloPort, Threads.")]
     public void Read_BadConfiguration_NamesTheConfigurationKey(string key, string value, string expected)
     {
         var error = Assert.Throws<SiloSettingsException>(() => Read(["--device", "dev"], new() { [key] = value }));
