@@ -14,7 +14,7 @@ public sealed class EvalCommandTests : IDisposable
             "eval", "--setup", RepositoryFiles.Path("deploy", "eval", "heterogeneous.yaml"), "--setup", RepositoryFiles.Path("deploy", "eval", "scalability.yaml"), "--dry-run");
 
         Assert.True(exit == 0, error);
-        Assert.Contains("eval: setup heterogeneous: nano:25%:100mbit:2ms, tx2:50%:1gbit:1ms, nx:75%:1gbit:1ms; device counts 3; models bert-large; S 128,256; links 1gbit,100mbit,setup; modes local,megatron,sp,galaxy-no-overlap,galaxy; 1 warm-up + 5 runs → 450 recorded runs", output, StringComparison.Ordinal);
+        Assert.Contains("eval: setup heterogeneous: nano:25%:100mbit:2ms, tx2:50%:1gbit:1ms, nx:75%:1gbit:1ms; device counts 3; models bert-large; S 128,256; links 1gbit,100mbit,setup; modes local,megatron,sp,galaxy-no-overlap,galaxy; 1 warm-up + 5 runs → 150 recorded runs", output, StringComparison.Ordinal);
         Assert.Contains("eval: setup scalability:", output, StringComparison.Ordinal);
         Assert.Contains("device counts 1/2/3/4", output, StringComparison.Ordinal);
         Assert.Contains("recorded runs in all", output, StringComparison.Ordinal);

@@ -25,7 +25,7 @@ public sealed class EvaluationReportTests : IDisposable
         modes: [local, galaxy]
         """, "sweep.yaml", 2);
 
-    private static IReadOnlyList<EvaluationSample> Samples()
+    private static List<EvaluationSample> Samples()
     {
         var samples = new List<EvaluationSample>();
         foreach (var (bandwidth, factor) in new[] { ("1gbit", 1.0), ("100mbit", 3.0) })

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.Versioning;
 
 namespace Galaxy.SystemTests.Evaluation;
 
@@ -6,6 +7,7 @@ namespace Galaxy.SystemTests.Evaluation;
 /// deploy/testbed/testbed's checks that need no namespaces: the device list it parses, what it refuses, and that it
 /// refuses to run without root. (Bringing a testbed up is the smoke test's job: deploy/testbed/smoke in .ci/run.)
 /// </summary>
+[SupportedOSPlatform("linux")]
 public sealed class TestbedScriptTests
 {
     private static readonly string Script = RepositoryFiles.Path("deploy", "testbed", "testbed");
