@@ -49,7 +49,7 @@ public sealed class EvaluationPlanTests
     }
 
     [Fact]
-    public void Plan_SequenceWhenADeviceCannotHoldTheModel_DoesNotFitWithTheNumbers()
+    public void Plan_SequenceWhenADeviceCannotHoldTheModel_RunsOnTheOthers()
     {
         // Sequence parallelism puts every weight on every device; device a has room for a third of MiniLM.
         var model = MemoryModel.ModelBytes(PlanningFixtures.MiniLm, new PlannerOptions());
@@ -60,11 +60,30 @@ public sealed class EvaluationPlanTests
             PlanningFixtures.Device("c", 30),
         ]);
 
-        var error = Assert.Throws<PlanDoesNotFitException>(() => EvaluationGrain.Plan(PlanningFixtures.MiniLm, 128, cramped, EvaluationMode.Sequence));
-        Assert.Contains("a", error.Message, StringComparison.Ordinal);
+        var sequence = EvaluationGrain.Plan(PlanningFixtures.MiniLm, 128, cramped, EvaluationMode.Sequence);
 
-        // Galaxy itself still fits: it gives device a a smaller share or leaves it out.
-        var galaxy = EvaluationGrain.Plan(PlanningFixtures.MiniLm, 128, cramped, EvaluationMode.Galaxy);
-        Assert.True(galaxy.Prediction.Fits);
+        Assert.Equal(["b", "c"], sequence.Devices);
+        Assert.True(sequence.Prediction.Fits);
+    }
+
+    [Theory]
+    [InlineData(EvaluationMode.Local)]
+    [InlineData(EvaluationMode.Sequence)]
+    [InlineData(EvaluationMode.Megatron)]
+    public void Plan_NoDeviceHoldsItsShare_DoesNotFitWithTheNumbers(EvaluationMode mode)
+    {
+        // Each device holds a tenth of MiniLM: no single device, and no even third of it, fits.
+        var model = MemoryModel.ModelBytes(PlanningFixtures.MiniLm, new PlannerOptions());
+        var tiny = new PlanningCluster(
+        [
+            PlanningFixtures.Device("a", 10, memory: model / 10),
+            PlanningFixtures.Device("b", 20, memory: model / 10),
+            PlanningFixtures.Device("c", 30, memory: model / 10),
+        ]);
+
+        var error = Assert.Throws<PlanDoesNotFitException>(() => EvaluationGrain.Plan(PlanningFixtures.MiniLm, 128, tiny, mode));
+
+        Assert.True(error.NeededBytes > model / 10, $"needs {error.NeededBytes}");
+        Assert.Contains(mode == EvaluationMode.Megatron ? "does not fit these devices" : "No device can hold the whole model", error.Message, StringComparison.Ordinal);
     }
 }
