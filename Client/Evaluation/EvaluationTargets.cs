@@ -88,47 +88,51 @@ public static class EvaluationTargets
 
     private static IEnumerable<TargetCheck> SlowLinks(IReadOnlyList<EvaluationSetup> setups, IReadOnlyList<CellSummary> cells)
     {
-        const string Target = "100 Mbit/s: Galaxy with overlap ≥ 1.3× Galaxy without, and never slower than the fastest single device";
-        var found = false;
+        const string Overlap = "100 Mbit/s: Galaxy with overlap ≥ 1.3× Galaxy without";
+        const string NeverSlower = "100 Mbit/s: Galaxy never slower than the fastest single device";
+        var overlapFound = false;
+        var localFound = false;
         foreach (var setup in setups.Where(s => !s.IsSweep))
         {
             foreach (var group in Groups(cells, setup).Where(g => Links(setup, g.Key.Bandwidth) == "100mbit"))
             {
                 var galaxy = Find(group, "galaxy");
-                var plain = Find(group, "galaxy-no-overlap");
-                var local = Find(group, "local");
-                if (galaxy is null || (plain is null && local is null))
+                if (galaxy is null)
                 {
                     continue;
                 }
 
-                found = true;
-                var parts = new List<string> { Invariant($"galaxy {galaxy.Median:F0} ms") };
-                bool? met = true;
-                if (plain is not null)
+                var where = Where(setup, group.Key);
+                if (Find(group, "galaxy-no-overlap") is { } plain)
                 {
+                    overlapFound = true;
                     var gain = plain.Median / galaxy.Median;
-                    parts.Add(Invariant($"without overlap {plain.Median:F0} ms ({gain:F2}×)"));
-                    met &= gain >= 1.3;
-                }
-                else
-                {
-                    met = null;
+                    var measured = Invariant($"galaxy {galaxy.Median:F0} ms on {string.Join('+', galaxy.Devices)}; without overlap {plain.Median:F0} ms ({gain:F2}×)");
+                    yield return galaxy.Devices.Count == 1
+                        ? new TargetCheck(Overlap, where, measured + " — not applicable: the planner kept one device, so there is nothing to overlap", null)
+                        : new TargetCheck(Overlap, where, measured, gain >= 1.3);
                 }
 
-                if (local is not null)
+                if (Find(group, "local") is { } local)
                 {
-                    parts.Add(Invariant($"local {local.Median:F0} ms ({local.Median / galaxy.Median:F2}×)"));
-                    met = met is null ? galaxy.Median <= local.Median : met.Value && galaxy.Median <= local.Median;
+                    localFound = true;
+                    var same = galaxy.Devices.SequenceEqual(local.Devices);
+                    var measured = Invariant($"galaxy {galaxy.Median:F0} ms on {string.Join('+', galaxy.Devices)}; local {local.Median:F0} ms on {string.Join('+', local.Devices)} ({local.Median / galaxy.Median:F2}×)");
+                    yield return same
+                        ? new TargetCheck(NeverSlower, where, measured + " — the same single-device plan (the difference is noise)", true)
+                        : new TargetCheck(NeverSlower, where, measured, galaxy.Median <= local.Median);
                 }
-
-                yield return new TargetCheck(Target, Where(setup, group.Key), string.Join("; ", parts), met);
             }
         }
 
-        if (!found)
+        if (!overlapFound)
         {
-            yield return new TargetCheck(Target, "—", "no setup ran Galaxy with its baselines on 100 Mbit/s links", null);
+            yield return new TargetCheck(Overlap, "—", "no setup ran Galaxy with and without overlap on 100 Mbit/s links", null);
+        }
+
+        if (!localFound)
+        {
+            yield return new TargetCheck(NeverSlower, "—", "no setup ran Galaxy and local on 100 Mbit/s links", null);
         }
     }
 

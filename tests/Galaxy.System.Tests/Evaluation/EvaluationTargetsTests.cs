@@ -22,7 +22,7 @@ public sealed class EvaluationTargetsTests
         """, "sweep.yaml", 2);
 
     private static CellSummary Cell(string setup, string bandwidth, string mode, double median, double predicted = 0, int devices = 2, int sequence = 256) =>
-        new(setup, devices, bandwidth, "bert-large", sequence, mode, 5, median, median, median, median, median, predicted, null, ["a"], null);
+        new(setup, devices, bandwidth, "bert-large", sequence, mode, 5, median, median, median, median, median, predicted, null, mode == "local" ? ["b"] : ["a", "b"], null);
 
     [Fact]
     public void Check_HeterogeneousFastEnough_Met()
@@ -48,7 +48,7 @@ public sealed class EvaluationTargetsTests
     {
         var checks = EvaluationTargets.Check([Heterogeneous], []);
 
-        Assert.Equal(4, checks.Count);
+        Assert.Equal(5, checks.Count);
         Assert.All(checks, c => Assert.Null(c.Met));
         Assert.All(checks, c => Assert.Equal("not measured", c.Verdict));
     }
@@ -56,14 +56,37 @@ public sealed class EvaluationTargetsTests
     [Fact]
     public void Check_SlowLinks_OverlapGainAndNeverSlowerThanLocal()
     {
-        var met = EvaluationTargets.Check([Heterogeneous], [Cell("het", "100mbit", "galaxy", 100), Cell("het", "100mbit", "galaxy-no-overlap", 140), Cell("het", "100mbit", "local", 100)]);
-        var slower = EvaluationTargets.Check([Heterogeneous], [Cell("het", "100mbit", "galaxy", 100), Cell("het", "100mbit", "galaxy-no-overlap", 140), Cell("het", "100mbit", "local", 90)]);
-        var noGain = EvaluationTargets.Check([Heterogeneous], [Cell("het", "100mbit", "galaxy", 100), Cell("het", "100mbit", "galaxy-no-overlap", 110), Cell("het", "100mbit", "local", 300)]);
+        var met = EvaluationTargets.Check([Heterogeneous], [Cell("het", "100mbit", "galaxy", 100, devices: 2), Cell("het", "100mbit", "galaxy-no-overlap", 140), Cell("het", "100mbit", "local", 100)]);
+        var slower = EvaluationTargets.Check([Heterogeneous], [Cell("het", "100mbit", "galaxy", 100), Cell("het", "100mbit", "galaxy-no-overlap", 110), Cell("het", "100mbit", "local", 90)]);
 
-        Assert.True(met.Single(c => c.Target.StartsWith("100 Mbit/s", StringComparison.Ordinal)).Met);
-        Assert.False(slower.Single(c => c.Target.StartsWith("100 Mbit/s", StringComparison.Ordinal)).Met);
-        Assert.False(noGain.Single(c => c.Target.StartsWith("100 Mbit/s", StringComparison.Ordinal)).Met);
+        Assert.True(Overlap(met).Met);
+        Assert.True(NeverSlower(met).Met);
+        Assert.False(Overlap(slower).Met);
+        Assert.False(NeverSlower(slower).Met);
     }
+
+    [Fact]
+    public void Check_SlowLinksGalaxyOnLocalsDevice_OverlapNotApplicableNeverSlowerMet()
+    {
+        var oneDevice = new[] { "b" };
+        var cells = new[]
+        {
+            Cell("het", "100mbit", "galaxy", 100) with { Devices = oneDevice },
+            Cell("het", "100mbit", "galaxy-no-overlap", 95) with { Devices = oneDevice },
+            Cell("het", "100mbit", "local", 92) with { Devices = oneDevice },
+        };
+
+        var checks = EvaluationTargets.Check([Heterogeneous], cells);
+
+        Assert.Null(Overlap(checks).Met);
+        Assert.Contains("not applicable: the planner kept one device", Overlap(checks).Measured, StringComparison.Ordinal);
+        Assert.True(NeverSlower(checks).Met);
+        Assert.Contains("the same single-device plan", NeverSlower(checks).Measured, StringComparison.Ordinal);
+    }
+
+    private static TargetCheck Overlap(IReadOnlyList<TargetCheck> checks) => checks.Single(c => c.Target.Contains("with overlap", StringComparison.Ordinal));
+
+    private static TargetCheck NeverSlower(IReadOnlyList<TargetCheck> checks) => checks.Single(c => c.Target.Contains("never slower", StringComparison.Ordinal));
 
     [Fact]
     public void Check_Predictions_ListsCellsOutside25Percent()
