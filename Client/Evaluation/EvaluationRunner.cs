@@ -60,11 +60,13 @@ public sealed class EvaluationRunner(EvaluationPaths paths, TextWriter output)
                 foreach (var count in setup.Counts)
                 {
                     await RunClusterAsync(setup, model, models, count, cancellation).ConfigureAwait(false);
+
+                    // What is measured so far is written after every cluster, so a failure later keeps it.
+                    await WriteResultsAsync(setups, command).ConfigureAwait(false);
                 }
             }
         }
 
-        await WriteResultsAsync(setups, command).ConfigureAwait(false);
         return _samples;
     }
 
