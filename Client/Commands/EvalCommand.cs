@@ -16,7 +16,8 @@ internal static class EvalCommand
 {
     public static Command Create()
     {
-        var setups = new Option<string[]>("--setup") { Description = "A setup file (YAML or JSON; repeatable): devices, sweep, default grid. See deploy/eval/.", Required = true };
+        var setups = new Option<string[]>("--setup") { Description = "A setup file (YAML or JSON; repeatable): devices, sweep, default grid. See deploy/eval/." };
+        var report = new Option<string?>("--report") { Description = "Render eval.md and the plots again from an eval.json into --out (runs nothing, needs no root)." };
         var models = new Option<string>("--models") { Description = "Override the setups' models, comma-separated (distilbert, bert-large, gpt2-large, opt-large, …)." };
         var seq = new Option<string>("--seq") { Description = "Override the sequence lengths, comma-separated (e.g. 128,256)." };
         var modes = new Option<string>("--modes") { Description = "Override the modes: local, megatron, sp, galaxy-no-overlap, galaxy (comma-separated)." };
@@ -30,7 +31,7 @@ internal static class EvalCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Read the setups, print the grid and how many runs it makes, run nothing." };
         var command = new Command("eval", "Runs the evaluation (local, Megatron, SP, Galaxy without and with overlap) on the edge testbed and writes tables and plots.")
         {
-            setups, models, seq, modes, bandwidths, runs, warmup, output, testbed, silo, modelCache, dryRun,
+            setups, models, seq, modes, bandwidths, runs, warmup, output, testbed, silo, modelCache, dryRun, report,
         };
         command.Subcommands.Add(CreateMeasure());
         command.SetAction((parse, cancellation) =>
@@ -38,8 +39,31 @@ internal static class EvalCommand
             var console = parse.InvocationConfiguration.Output;
             return CommandRunner.RunAsync("eval", parse.InvocationConfiguration.Error, async () =>
             {
+                if (parse.GetValue(report) is { } json)
+                {
+                    EvaluationResults results;
+                    try
+                    {
+                        results = await EvaluationRunner.ReadAsync(json).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+                    {
+                        throw new CommandException($"--report: {e.Message}", e);
+                    }
+
+                    var directory = Path.GetFullPath(parse.GetRequiredValue(output));
+                    var plots = await EvaluationRunner.WriteAsync(results, directory).ConfigureAwait(false);
+                    await console.WriteLineAsync($"eval: rendered {results.Samples.Count} runs of {results.Setups.Count} setup(s) into {directory} (eval.json, eval.md, {plots} plots)").ConfigureAwait(false);
+                    return 0;
+                }
+
+                if (parse.GetValue(setups) is not { Length: > 0 } files)
+                {
+                    throw new CommandException("give at least one --setup <file> (see deploy/eval/), or --report <eval.json> to render results again.");
+                }
+
                 var read = ReadSetups(
-                    parse.GetRequiredValue(setups),
+                    files,
                     SplitList(parse.GetValue(models)),
                     SplitList(parse.GetValue(seq)),
                     SplitList(parse.GetValue(modes)),

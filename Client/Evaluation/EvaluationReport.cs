@@ -48,7 +48,7 @@ public static class EvaluationReport
             foreach (var cell in outside)
             {
                 var setup = results.Setups.FirstOrDefault(s => s.Name == cell.Setup);
-                Line(text, $"| {cell.Setup} | {cell.ClusterDevices} | {EvaluationTargets.Links(setup, cell.Bandwidth)} | {cell.Model} | {cell.Sequence} | {cell.Mode} | {cell.Median:F0} | {cell.PredictedMedian:F0} | {cell.PredictionError:+0%;-0%} |");
+                Line(text, $"| {cell.Setup} | {cell.ClusterDevices} | {EvaluationTargets.Links(setup, cell.Bandwidth)} | {cell.Model} | {cell.Sequence} | {cell.Mode} | {cell.Median:F0} | {cell.PredictedMedian:F0} | {Percent(cell.PredictionError)} |");
             }
         }
 
@@ -93,7 +93,7 @@ public static class EvaluationReport
             }
 
             var difference = cell.MaxAbsoluteDifference is { } d ? d.ToString("0.0e+0", CultureInfo.InvariantCulture) : "ref";
-            Line(text, $"| {cell.ClusterDevices} | {links} | {cell.Model} | {cell.Sequence} | {cell.Mode} | {cell.Median:F0} | {cell.Lower:F0}–{cell.Upper:F0} | {cell.Min:F0}–{cell.Max:F0} | {cell.Runs} | {cell.PredictedMedian:F0} | {cell.PredictionError:+0%;-0%} | {string.Join(", ", cell.Devices)} | {difference} |");
+            Line(text, $"| {cell.ClusterDevices} | {links} | {cell.Model} | {cell.Sequence} | {cell.Mode} | {cell.Median:F0} | {cell.Lower:F0}–{cell.Upper:F0} | {cell.Min:F0}–{cell.Max:F0} | {cell.Runs} | {cell.PredictedMedian:F0} | {Percent(cell.PredictionError)} | {string.Join(", ", cell.Devices)} | {difference} |");
         }
 
         Line(text);
@@ -129,6 +129,13 @@ public static class EvaluationReport
             Line(text, $"![{plot.Title}]({plot.Png}) ([SVG]({plot.Svg}))");
             Line(text);
         }
+    }
+
+    /// <summary>A relative difference as a signed whole percentage: "+27%", "-3%", "0%".</summary>
+    public static string Percent(double fraction)
+    {
+        var percent = Math.Round(fraction * 100);
+        return percent == 0 ? "0%" : percent.ToString("+0;-0", CultureInfo.InvariantCulture) + "%";
     }
 
     private static string Escape(string cell) => cell.Replace("|", "\\|", StringComparison.Ordinal).Replace('\n', ' ');

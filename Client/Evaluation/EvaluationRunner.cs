@@ -285,11 +285,34 @@ public sealed class EvaluationRunner(EvaluationPaths paths, TextWriter output)
     {
         var cells = EvaluationStatistics.Summarize(_samples);
         var results = new EvaluationResults(DateTimeOffset.UtcNow, command, Environment.ProcessorCount, setups, _samples, cells);
-        var json = Path.Combine(paths.Output, "eval.json");
-        await File.WriteAllTextAsync(json, JsonSerializer.Serialize(results, EvaluationResults.JsonOptions)).ConfigureAwait(false);
-        var plots = EvaluationPlots.Write(setups, cells, paths.Output);
-        var markdown = Path.Combine(paths.Output, "eval.md");
-        await File.WriteAllTextAsync(markdown, EvaluationReport.Markdown(results, plots)).ConfigureAwait(false);
-        await output.WriteLineAsync($"eval: wrote {json}, {markdown} and {plots.Count} plots (PNG + SVG) in {_clock.Elapsed:hh\\:mm\\:ss}").ConfigureAwait(false);
+        var plots = await WriteAsync(results, paths.Output).ConfigureAwait(false);
+        await output.WriteLineAsync($"eval: wrote eval.json, eval.md and {plots} plots (PNG + SVG) to {paths.Output} after {_clock.Elapsed:hh\\:mm\\:ss}").ConfigureAwait(false);
+    }
+
+    /// <summary>Writes <paramref name="results"/> as eval.json, eval.md and the plots into <paramref name="directory"/>; returns the number of plots.</summary>
+    public static async Task<int> WriteAsync(EvaluationResults results, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        Directory.CreateDirectory(directory);
+        await File.WriteAllTextAsync(Path.Combine(directory, "eval.json"), JsonSerializer.Serialize(results, EvaluationResults.JsonOptions)).ConfigureAwait(false);
+        var plots = EvaluationPlots.Write(results.Setups, results.Cells, directory);
+        await File.WriteAllTextAsync(Path.Combine(directory, "eval.md"), EvaluationReport.Markdown(results, plots)).ConfigureAwait(false);
+        return plots.Count;
+    }
+
+    /// <summary>Reads an eval.json written by <see cref="WriteAsync"/> (to render its report again, e.g. after the report changed).</summary>
+    /// <exception cref="InvalidDataException">The file is not such results.</exception>
+    public static async Task<EvaluationResults> ReadAsync(string path)
+    {
+        try
+        {
+            await using var stream = File.OpenRead(path);
+            return await JsonSerializer.DeserializeAsync<EvaluationResults>(stream, EvaluationResults.JsonOptions).ConfigureAwait(false)
+                ?? throw new InvalidDataException($"'{path}' holds no evaluation results.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not an eval.json: {e.Message}", e);
+        }
     }
 }

@@ -150,7 +150,7 @@ public static class EvaluationTargets
         return new TargetCheck(
             Target,
             Invariant($"{predicted.Count} cells"),
-            Invariant($"{outside.Count} outside ±25 % (listed below); worst {worst.PredictionError:+0%;-0%} ({worst.Setup} {worst.Bandwidth} {worst.Model} S={worst.Sequence} {worst.Mode})"),
+            Invariant($"{outside.Count} outside ±25 % (listed below); worst {EvaluationReport.Percent(worst.PredictionError)} ({worst.Setup} {worst.Bandwidth} {worst.Model} S={worst.Sequence} {worst.Mode})"),
             outside.Count == 0);
     }
 

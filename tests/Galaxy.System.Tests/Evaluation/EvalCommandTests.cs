@@ -1,4 +1,5 @@
 using Galaxy.Client;
+using Galaxy.Client.Evaluation;
 
 namespace Galaxy.SystemTests.Evaluation;
 
@@ -85,6 +86,56 @@ public sealed class EvalCommandTests : IDisposable
         Assert.True(exit == 2, $"exit {exit}: {error}");
         Assert.StartsWith(expected, error, StringComparison.Ordinal);
         Assert.Equal("", output);
+    }
+
+    [Fact]
+    public async Task Eval_NoSetup_SaysWhatToGive()
+    {
+        var (exit, _, error) = await InvokeAsync("eval");
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith("galaxy eval: give at least one --setup <file>", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Eval_Report_RendersTheResultsAgain()
+    {
+        var setup = EvaluationSetupReader.Read(RepositoryFiles.Path("deploy", "eval", "smoke.yaml"), cores: 2);
+        EvaluationSample[] samples =
+        [
+            new() { Setup = "smoke", ClusterDevices = 2, Bandwidth = "setup", Model = "distilbert", Sequence = 32, Mode = "local", Run = 1, WallMilliseconds = 100, PredictedMilliseconds = 90, Devices = ["a"] },
+            new() { Setup = "smoke", ClusterDevices = 2, Bandwidth = "setup", Model = "distilbert", Sequence = 32, Mode = "galaxy-no-overlap", Run = 1, WallMilliseconds = 80, PredictedMilliseconds = 70, Devices = ["a", "b"] },
+            new() { Setup = "smoke", ClusterDevices = 2, Bandwidth = "setup", Model = "distilbert", Sequence = 32, Mode = "sp", Fits = false, Oom = "No device can hold the whole model" },
+        ];
+        var written = new EvaluationResults(DateTimeOffset.UnixEpoch, "galaxy eval --setup smoke.yaml", 2, [setup], samples, EvaluationStatistics.Summarize(samples));
+        await EvaluationRunner.WriteAsync(written, _directory);
+        var again = Path.Combine(_directory, "again");
+
+        var (exit, output, error) = await InvokeAsync("eval", "--report", Path.Combine(_directory, "eval.json"), "--out", again);
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("rendered 3 runs of 1 setup(s)", output, StringComparison.Ordinal);
+        var first = await File.ReadAllTextAsync(Path.Combine(_directory, "eval.md"), TestContext.Current.CancellationToken);
+        var second = await File.ReadAllTextAsync(Path.Combine(again, "eval.md"), TestContext.Current.CancellationToken);
+        Assert.Equal(first, second);
+        Assert.Contains("| 2 | 100mbit | distilbert | 32 | galaxy-no-overlap | 80 |", second, StringComparison.Ordinal);
+        Assert.Contains("| sp | OOM |", second, StringComparison.Ordinal);
+        var reread = await EvaluationRunner.ReadAsync(Path.Combine(again, "eval.json"));
+        Assert.Equal(written.Samples, reread.Samples, (a, b) => a.Mode == b.Mode && a.WallMilliseconds == b.WallMilliseconds && a.Devices.SequenceEqual(b.Devices) && a.Oom == b.Oom);
+        Assert.Equal(written.Setups[0].Grid.Modes, reread.Setups[0].Grid.Modes);
+        Assert.Equal(written.Setups[0].Devices, reread.Setups[0].Devices);
+    }
+
+    [Fact]
+    public async Task Eval_ReportNotResults_OneLineAndExitTwo()
+    {
+        var path = Path.Combine(_directory, "not.json");
+        await File.WriteAllTextAsync(path, "[1, 2]", TestContext.Current.CancellationToken);
+
+        var (exit, _, error) = await InvokeAsync("eval", "--report", path, "--out", _directory);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"galaxy eval: --report: '{path}' is not an eval.json:", error, StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

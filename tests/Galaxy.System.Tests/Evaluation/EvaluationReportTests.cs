@@ -92,5 +92,12 @@ public sealed class EvaluationReportTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(0.2749, "+27%")]
+    [InlineData(-0.031, "-3%")]
+    [InlineData(-0.0004, "0%")]
+    [InlineData(0.0, "0%")]
+    public void Percent_SignedWholePercent(double fraction, string expected) => Assert.Equal(expected, EvaluationReport.Percent(fraction));
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }
