@@ -227,6 +227,24 @@ public sealed class GalaxyClient : IAsyncDisposable
     }
 
     /// <summary>
+    /// Runs <paramref name="tokenIds"/> once in evaluation mode <paramref name="mode"/> (a baseline or Galaxy, planned by
+    /// the planner's strategy for it over every live device; <see cref="IEvaluationGrain"/>) — what <c>galaxy eval</c>
+    /// measures. A mode no device set can hold comes back with <see cref="EvaluationRun.Fits"/> false, not as an error.
+    /// </summary>
+    /// <exception cref="ArgumentException">No ids, more than the model's positions, an id outside the vocabulary, or an unknown model.</exception>
+    public Task<EvaluationRun> EvaluateAsync(string model, int[] tokenIds, EvaluationMode mode, CancellationToken cancellation = default)
+    {
+        CheckModel(model);
+        ArgumentNullException.ThrowIfNull(tokenIds);
+        if (tokenIds.Length == 0)
+        {
+            throw new ArgumentException("At least one token id is needed.", nameof(tokenIds));
+        }
+
+        return _grains.GetGrain<IEvaluationGrain>(model).RunAsync(tokenIds, mode).WaitAsync(cancellation);
+    }
+
+    /// <summary>
     /// The cluster's devices (membership), the devices model <paramref name="model"/>'s coordinator plans over, each
     /// device's measured profile and the weight slices it holds, the models each device holds a shard of now, and the
     /// links measured so far (<see cref="MeasureLinksAsync"/>).

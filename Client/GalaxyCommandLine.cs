@@ -25,6 +25,7 @@ public static class GalaxyCommandLine
         DemoCommand.Create(),
         ClusterCommand.Create(),
         PlanCommand.Create(),
+        EvalCommand.Create(),
     };
 
     /// <summary>Parses and runs <paramref name="args"/>, writing to <paramref name="output"/> and <paramref name="error"/> (default: the console).</summary>

@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using Galaxy.Grains.Planning;
+using Galaxy.Kernels.Model;
+using Galaxy.Kernels.Parallel;
+
+namespace Galaxy.Grains;
+
+/// <summary>
+/// The evaluation's coordinator of one model (<see cref="IEvaluationGrain"/>): each mode is one planner strategy over
+/// every live device, with the profiles and links the registry holds, so every scheme is sized by the same cost model
+/// and memory model and runs through the same shard grains. Not reentrant: the evaluation measures one request at a time.
+/// </summary>
+/// <remarks>
+/// Galaxy without overlap is Galaxy's plan (same devices and split) with the tile overlap turned off, predicted again
+/// without overlap — the ablation of the overlap alone. Plans are kept per mode, length and registry state, so the
+/// planner's search is not part of what is measured; the measured time runs from the fan-out to the assembled result,
+/// as the product coordinator's does.
+/// </remarks>
+public sealed class EvaluationGrain(ModelCatalog catalog, DeviceDirectory directory) : Grain, IEvaluationGrain
+{
+    // What the evaluation plans with: the product coordinator's options (1 ms per request for fan-out and assembly).
+    private static readonly PlannerOptions Options = new() { RequestOverheadSeconds = 1e-3 };
+
+    private readonly Dictionary<string, PlannedSplit?> _plans = [];
+    private readonly Dictionary<string, string> _doesNotFit = [];
+    private readonly HashSet<string> _prepared = [];
+
+    private string ModelId => this.GetPrimaryKeyString();
+
+    public async Task<EvaluationRun> RunAsync(int[] tokenIds, EvaluationMode mode)
+    {
+        if (!Enum.IsDefined(mode))
+        {
+            throw new ArgumentException($"Unknown evaluation mode {(int)mode}: use Local, Megatron, Sequence, GalaxyNoOverlap or Galaxy.", nameof(mode));
+        }
+
+        var model = catalog.Get(ModelId);
+        CheckTokens(model, tokenIds);
+        var devices = directory.ActiveDevices();
+        if (devices.Count == 0)
+        {
+            throw new InvalidOperationException("No device has joined the cluster yet (no active silo carries galaxy.device metadata).");
+        }
+
+        var registry = GrainFactory.GetGrain<IDeviceRegistryGrain>(DeviceRegistry.Key);
+        var profiles = await registry.GetProfilesAsync().ConfigureAwait(true);
+        var links = await registry.GetLinksAsync().ConfigureAwait(true);
+        var key = PlanKey(mode, tokenIds.Length, devices, profiles, links);
+        if (!_plans.TryGetValue(key, out var planned))
+        {
+            var cluster = ProfileAdapter.ToCluster(devices, profiles, links, ModelId, model.Config);
+            try
+            {
+                planned = Plan(model.Config, tokenIds.Length, cluster, mode);
+            }
+            catch (PlanDoesNotFitException e)
+            {
+                planned = null;
+                _doesNotFit[key] = e.Message;
+            }
+
+            _plans[key] = planned;
+        }
+
+        if (planned is null)
+        {
+            return new EvaluationRun(mode, false, _doesNotFit[key], [], null, 0, 0, [], null);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var (hidden, timings) = await RunPlanAsync(model, tokenIds, planned).ConfigureAwait(true);
+        var wall = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        return new EvaluationRun(mode, true, null, planned.Devices, planned.Plan.ToWire(), planned.Prediction.TotalSeconds * 1000, wall, timings, TensorPayload.CopyOf(hidden))
+        {
+            Excluded = [.. planned.Excluded.Select(e => $"{e.Device}: {e.Reason}")],
+        };
+    }
+
+    /// <summary>
+    /// The plan of <paramref name="mode"/>: the planner's strategy for it (Local, UniformMegatron, Sequence, Galaxy); Galaxy
+    /// without overlap is Galaxy's split with overlap off, predicted again without overlap.
+    /// </summary>
+    /// <exception cref="PlanDoesNotFitException">No device set holds the model in this mode (the memory model's verdict).</exception>
+    public static PlannedSplit Plan(ModelConfig config, int sequenceLength, PlanningCluster cluster, EvaluationMode mode)
+    {
+        var strategy = mode switch
+        {
+            EvaluationMode.Local => PlanStrategy.Local,
+            EvaluationMode.Megatron => PlanStrategy.UniformMegatron,
+            EvaluationMode.Sequence => PlanStrategy.Sequence,
+            _ => PlanStrategy.Galaxy,
+        };
+        var planned = HeterogeneousPlanner.Plan(config, sequenceLength, cluster, Options with { Strategy = strategy });
+        if (mode != EvaluationMode.GalaxyNoOverlap)
+        {
+            return planned;
+        }
+
+        var withoutOverlap = Options with { Overlap = false };
+        var plan = planned.Plan with { Overlap = false };
+        var indices = planned.Devices.Select(cluster.IndexOf).ToArray();
+        return planned with { Plan = plan, Prediction = CostModel.Predict(config, sequenceLength, cluster, indices, plan, withoutOverlap) };
+    }
+
+    private static void CheckTokens(LoadedModel model, int[] tokenIds)
+    {
+        if (tokenIds is null || tokenIds.Length == 0)
+        {
+            throw new ArgumentException("An evaluation request needs at least one token id.", nameof(tokenIds));
+        }
+
+        if (tokenIds.Length > model.Config.MaxPositions)
+        {
+            throw new ArgumentException($"{tokenIds.Length} tokens do not fit model '{model.Id}', which takes at most {model.Config.MaxPositions}.", nameof(tokenIds));
+        }
+
+        var outside = Array.FindIndex(tokenIds, id => id < 0 || id >= model.Config.VocabularySize);
+        if (outside >= 0)
+        {
+            throw new ArgumentException($"Token {outside} has id {tokenIds[outside]}, outside model '{model.Id}''s vocabulary 0…{model.Config.VocabularySize - 1}.", nameof(tokenIds));
+        }
+    }
+
+    private static string PlanKey(EvaluationMode mode, int length, IReadOnlyList<string> devices, IReadOnlyList<DeviceProfile> profiles, IReadOnlyList<LinkProfile> links)
+    {
+        var stamps = devices.Select(d => profiles.FirstOrDefault(p => p.Device == d)?.MeasuredAt.UtcTicks ?? 0);
+        var linkStamp = links.Count == 0 ? 0 : links.Max(l => l.MeasuredAt.UtcTicks);
+        return $"{mode}|{length}|{string.Join('/', devices)}|{string.Join('/', stamps)}|{links.Count}:{linkStamp}";
+    }
+
+    /// <summary>Loads the plan's slices once, fans the request out to every shard, and assembles (S, H).</summary>
+    private async Task<(float[] Hidden, DeviceTiming[] Timings)> RunPlanAsync(LoadedModel model, int[] tokenIds, PlannedSplit planned)
+    {
+        var wire = planned.Plan.ToWire();
+        var devices = planned.Devices;
+        var shards = devices.Select(device => GrainFactory.GetGrain<IShardGrain>(DeviceKeys.Shard(ModelId, device))).ToArray();
+        var sliceKey = $"{wire.Mode}|{string.Join('/', devices)}|{string.Join('/', wire.Shares.Select(s => $"{s.Heads}:{s.MlpColumns}"))}";
+        if (!_prepared.Contains(sliceKey))
+        {
+            await Task.WhenAll(shards.Select((shard, rank) => shard.PrepareAsync(wire, rank, devices))).ConfigureAwait(true);
+            _prepared.Add(sliceKey);
+        }
+
+        // Fan out in parallel; a failed shard gives the request up on the others, so none waits for tiles forever.
+        var requestId = Random.Shared.NextInt64(1, long.MaxValue);
+        var runs = shards.Select((shard, rank) => shard.RunAsync(new ShardRequest(requestId, tokenIds, [], [], wire, rank, devices))).ToList();
+        var pending = new List<Task<ShardOutput>>(runs);
+        while (pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending).ConfigureAwait(true);
+            pending.Remove(done);
+            if (done.IsFaulted || done.IsCanceled)
+            {
+                var reason = done.Exception?.InnerException?.Message ?? "a shard's run was cancelled";
+                await Task.WhenAll(shards.Select(shard => shard.AbortAsync(requestId, reason).ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(true);
+                await done.ConfigureAwait(true);
+            }
+        }
+
+        var hiddenSize = model.Config.HiddenSize;
+        var hidden = new float[tokenIds.Length * hiddenSize];
+        var timings = new DeviceTiming[runs.Count];
+        for (var rank = 0; rank < runs.Count; rank++)
+        {
+            var output = runs[rank].Result;
+            output.Rows.Values.CopyTo(hidden.AsSpan(output.RowStart * hiddenSize));
+            timings[rank] = new DeviceTiming(output.Device, rank, wire.Shares[rank], output.Layers.Sum(l => l.ComputeMilliseconds), output.WallMilliseconds, output.Layers)
+            {
+                PredictedComputeMilliseconds = planned.Prediction.Devices[rank].ComputeSeconds * 1000,
+                PredictedWallMilliseconds = planned.Prediction.TotalSeconds * 1000,
+            };
+        }
+
+        return (hidden, timings);
+    }
+}
