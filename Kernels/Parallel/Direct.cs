@@ -31,20 +31,6 @@ public static class Direct
     /// chunk from its owner. With <paramref name="overlap"/> the own chunk's tiles go to <paramref name="onRowsReady"/>
     /// first, then the received tiles as they land, in the order r−1, r−2, … .
     /// </summary>
-    /// <inheritdoc cref="Ring.AllGatherAsync(ICollective, TileKey, int[], int, Memory{float}, Func{int, int, int, ValueTask}?, int, bool, CancellationToken)" path="/param"/>
-    public static Task AllGatherAsync(
-        ICollective collective,
-        TileKey key,
-        int[] chunkRows,
-        int width,
-        Memory<float> gathered,
-        Func<int, int, int, ValueTask>? onRowsReady,
-        int tileRows,
-        bool overlap,
-        CancellationToken cancellationToken = default) =>
-        AllGatherAsync(collective, key, chunkRows, width, gathered, onRowsReady, tileRows, overlap, LinkPrecision.Fp32, cancellationToken);
-
-    /// <summary>The same with tiles encoded as <paramref name="precision"/> on the links.</summary>
     /// <inheritdoc cref="Ring.AllGatherAsync(ICollective, TileKey, int[], int, Memory{float}, Func{int, int, int, ValueTask}?, int, bool, LinkPrecision, CancellationToken)" path="/param"/>
     public static Task AllGatherAsync(
         ICollective collective,
@@ -55,7 +41,7 @@ public static class Direct
         Func<int, int, int, ValueTask>? onRowsReady,
         int tileRows,
         bool overlap,
-        LinkPrecision precision,
+        LinkPrecision precision = LinkPrecision.Fp32,
         CancellationToken cancellationToken = default)
     {
         var layout = RingLayout.Create(collective, chunkRows, width, tileRows, precision);
@@ -67,20 +53,6 @@ public static class Direct
     /// ReduceScatter: rank r produces its partial of chunk r+1, r+2, … (each tile sent to the chunk's owner as soon
     /// as it is produced), then of its own chunk, and adds the other ranks' partials of its chunk as they arrive.
     /// </summary>
-    /// <inheritdoc cref="Ring.ReduceScatterAsync(ICollective, TileKey, int[], int, Func{int, int, int, Memory{float}, ValueTask}, Memory{float}, int, bool, CancellationToken)" path="/param"/>
-    public static Task ReduceScatterAsync(
-        ICollective collective,
-        TileKey key,
-        int[] chunkRows,
-        int width,
-        Func<int, int, int, Memory<float>, ValueTask> producePartial,
-        Memory<float> reduced,
-        int tileRows,
-        bool overlap,
-        CancellationToken cancellationToken = default) =>
-        ReduceScatterAsync(collective, key, chunkRows, width, producePartial, reduced, tileRows, overlap, LinkPrecision.Fp32, cancellationToken);
-
-    /// <summary>The same with tiles encoded as <paramref name="precision"/> on the links.</summary>
     /// <inheritdoc cref="Ring.ReduceScatterAsync(ICollective, TileKey, int[], int, Func{int, int, int, Memory{float}, ValueTask}, Memory{float}, int, bool, LinkPrecision, CancellationToken)" path="/param"/>
     public static Task ReduceScatterAsync(
         ICollective collective,
@@ -91,7 +63,7 @@ public static class Direct
         Memory<float> reduced,
         int tileRows,
         bool overlap,
-        LinkPrecision precision,
+        LinkPrecision precision = LinkPrecision.Fp32,
         CancellationToken cancellationToken = default)
     {
         var layout = RingLayout.Create(collective, chunkRows, width, tileRows, precision);
@@ -103,18 +75,6 @@ public static class Direct
     }
 
     /// <summary>AllReduce: the direct ReduceScatter (step 0 of <paramref name="key"/>), then the direct AllGather (step 1).</summary>
-    /// <inheritdoc cref="Ring.AllReduceAsync(ICollective, TileKey, int[], int, Memory{float}, int, CancellationToken)" path="/param"/>
-    public static Task AllReduceAsync(
-        ICollective collective,
-        TileKey key,
-        int[] chunkRows,
-        int width,
-        Memory<float> data,
-        int tileRows,
-        CancellationToken cancellationToken = default) =>
-        AllReduceAsync(collective, key, chunkRows, width, data, tileRows, LinkPrecision.Fp32, cancellationToken);
-
-    /// <summary>The same with tiles encoded as <paramref name="precision"/> on the links.</summary>
     /// <inheritdoc cref="Ring.AllReduceAsync(ICollective, TileKey, int[], int, Memory{float}, int, LinkPrecision, CancellationToken)" path="/param"/>
     public static Task AllReduceAsync(
         ICollective collective,
@@ -123,7 +83,7 @@ public static class Direct
         int width,
         Memory<float> data,
         int tileRows,
-        LinkPrecision precision,
+        LinkPrecision precision = LinkPrecision.Fp32,
         CancellationToken cancellationToken = default)
     {
         var layout = RingLayout.Create(collective, chunkRows, width, tileRows, precision);

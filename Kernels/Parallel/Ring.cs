@@ -50,6 +50,7 @@ public static class Ring
     /// </param>
     /// <param name="tileRows">Rows per tile (≥ 1).</param>
     /// <param name="overlap">Whether callbacks run while the ring moves tiles.</param>
+    /// <param name="precision">How tiles are encoded on the links; fp32 (the default) moves the floats' own bytes, bit-exact.</param>
     /// <param name="cancellationToken">Cancels the ring; other ranks then wait for tiles that never come.</param>
     /// <returns>Completes when this rank has every row, all its sends completed and all callbacks returned.</returns>
     public static Task AllGatherAsync(
@@ -61,30 +62,7 @@ public static class Ring
         Func<int, int, int, ValueTask>? onRowsReady,
         int tileRows,
         bool overlap,
-        CancellationToken cancellationToken = default) =>
-        AllGatherAsync(collective, key, chunkRows, width, gathered, onRowsReady, tileRows, overlap, LinkPrecision.Fp32, cancellationToken);
-
-    /// <summary><see cref="AllGatherAsync(ICollective, TileKey, int[], int, Memory{float}, Func{int, int, int, ValueTask}?, int, bool, CancellationToken)"/> with tiles encoded as <paramref name="precision"/> on the links.</summary>
-    /// <param name="collective">This rank's endpoint.</param>
-    /// <param name="key">Names the collective; tiles are <c>key.At(step, tile)</c>.</param>
-    /// <param name="chunkRows">Rows per rank (N entries, each ≥ 0).</param>
-    /// <param name="width">Floats per row (≥ 1).</param>
-    /// <param name="gathered">S × width: in, this rank's chunk in its rows; out, every chunk (as decoded, for a lossy precision).</param>
-    /// <param name="onRowsReady"><c>(chunk, rowStart, rowCount)</c>, as in the fp32 overload.</param>
-    /// <param name="tileRows">Rows per tile (≥ 1).</param>
-    /// <param name="overlap">Whether callbacks run while the ring moves tiles.</param>
-    /// <param name="precision">How tiles are encoded on the links.</param>
-    /// <param name="cancellationToken">Cancels the ring.</param>
-    public static Task AllGatherAsync(
-        ICollective collective,
-        TileKey key,
-        int[] chunkRows,
-        int width,
-        Memory<float> gathered,
-        Func<int, int, int, ValueTask>? onRowsReady,
-        int tileRows,
-        bool overlap,
-        LinkPrecision precision,
+        LinkPrecision precision = LinkPrecision.Fp32,
         CancellationToken cancellationToken = default)
     {
         var layout = RingLayout.Create(collective, chunkRows, width, tileRows, precision);
@@ -113,6 +91,7 @@ public static class Ring
     /// <param name="reduced">chunkRows[rank] × width: out, this rank's chunk of the total.</param>
     /// <param name="tileRows">Rows per tile (≥ 1).</param>
     /// <param name="overlap">Whether partials are produced while the ring moves tiles.</param>
+    /// <param name="precision">How tiles are encoded on the links; fp32 (the default) moves the floats' own bytes, bit-exact.</param>
     /// <param name="cancellationToken">Cancels the ring; other ranks then wait for tiles that never come.</param>
     public static Task ReduceScatterAsync(
         ICollective collective,
@@ -123,30 +102,7 @@ public static class Ring
         Memory<float> reduced,
         int tileRows,
         bool overlap,
-        CancellationToken cancellationToken = default) =>
-        ReduceScatterAsync(collective, key, chunkRows, width, producePartial, reduced, tileRows, overlap, LinkPrecision.Fp32, cancellationToken);
-
-    /// <summary><see cref="ReduceScatterAsync(ICollective, TileKey, int[], int, Func{int, int, int, Memory{float}, ValueTask}, Memory{float}, int, bool, CancellationToken)"/> with running sums encoded as <paramref name="precision"/> on the links (and added in fp32).</summary>
-    /// <param name="collective">This rank's endpoint.</param>
-    /// <param name="key">Names the collective; tiles are <c>key.At(step, tile)</c>.</param>
-    /// <param name="chunkRows">Rows per rank (N entries, each ≥ 0).</param>
-    /// <param name="width">Floats per row (≥ 1).</param>
-    /// <param name="producePartial"><c>(chunk, rowStart, rowCount, destination)</c>, as in the fp32 overload.</param>
-    /// <param name="reduced">chunkRows[rank] × width: out, this rank's chunk of the total.</param>
-    /// <param name="tileRows">Rows per tile (≥ 1).</param>
-    /// <param name="overlap">Whether partials are produced while the ring moves tiles.</param>
-    /// <param name="precision">How tiles are encoded on the links.</param>
-    /// <param name="cancellationToken">Cancels the ring.</param>
-    public static Task ReduceScatterAsync(
-        ICollective collective,
-        TileKey key,
-        int[] chunkRows,
-        int width,
-        Func<int, int, int, Memory<float>, ValueTask> producePartial,
-        Memory<float> reduced,
-        int tileRows,
-        bool overlap,
-        LinkPrecision precision,
+        LinkPrecision precision = LinkPrecision.Fp32,
         CancellationToken cancellationToken = default)
     {
         var layout = RingLayout.Create(collective, chunkRows, width, tileRows, precision);
@@ -168,6 +124,7 @@ public static class Ring
     /// <param name="width">Floats per row (≥ 1).</param>
     /// <param name="data">S × width: in, this rank's partial sums; out, the total.</param>
     /// <param name="tileRows">Rows per tile (≥ 1).</param>
+    /// <param name="precision">How tiles are encoded on the links; fp32 (the default) moves the floats' own bytes, bit-exact.</param>
     /// <param name="cancellationToken">Cancels the ring.</param>
     public static Task AllReduceAsync(
         ICollective collective,
@@ -176,26 +133,7 @@ public static class Ring
         int width,
         Memory<float> data,
         int tileRows,
-        CancellationToken cancellationToken = default) =>
-        AllReduceAsync(collective, key, chunkRows, width, data, tileRows, LinkPrecision.Fp32, cancellationToken);
-
-    /// <summary><see cref="AllReduceAsync(ICollective, TileKey, int[], int, Memory{float}, int, CancellationToken)"/> with tiles encoded as <paramref name="precision"/> on the links; every rank still ends with the same bits.</summary>
-    /// <param name="collective">This rank's endpoint.</param>
-    /// <param name="key">Names the collective; tiles are <c>key.At(step, tile)</c>.</param>
-    /// <param name="chunkRows">Rows per rank (N entries, each ≥ 0): how the sum is split around the ring.</param>
-    /// <param name="width">Floats per row (≥ 1).</param>
-    /// <param name="data">S × width: in, this rank's partial sums; out, the total.</param>
-    /// <param name="tileRows">Rows per tile (≥ 1).</param>
-    /// <param name="precision">How tiles are encoded on the links.</param>
-    /// <param name="cancellationToken">Cancels the ring.</param>
-    public static Task AllReduceAsync(
-        ICollective collective,
-        TileKey key,
-        int[] chunkRows,
-        int width,
-        Memory<float> data,
-        int tileRows,
-        LinkPrecision precision,
+        LinkPrecision precision = LinkPrecision.Fp32,
         CancellationToken cancellationToken = default)
     {
         var layout = RingLayout.Create(collective, chunkRows, width, tileRows, precision);

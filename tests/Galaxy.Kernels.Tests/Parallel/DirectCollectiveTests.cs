@@ -35,7 +35,7 @@ public sealed class DirectCollectiveTests
                     Assert.Equal(expected.AsSpan(rowStart * width, rowCount * width), buffer.AsSpan(rowStart * width, rowCount * width));
                     seen.Add((chunk, rowStart, rowCount));
                     return ValueTask.CompletedTask;
-                }, tileRows, overlap, TestContext.Current.CancellationToken);
+                }, tileRows, overlap, cancellationToken: TestContext.Current.CancellationToken);
             });
 
             for (var r = 0; r < devices; r++)
@@ -154,7 +154,7 @@ public sealed class DirectCollectiveTests
         var data = partials.Select(p => (float[])p.Clone()).ToArray();
 
         await RingHarness.RunAllAsync(group.Ranks, rank =>
-            Direct.AllReduceAsync(rank, key, chunkRows, width, data[rank.Rank], tileRows, TestContext.Current.CancellationToken));
+            Direct.AllReduceAsync(rank, key, chunkRows, width, data[rank.Rank], tileRows, cancellationToken: TestContext.Current.CancellationToken));
 
         for (var r = 0; r < devices; r++)
         {
@@ -173,14 +173,14 @@ public sealed class DirectCollectiveTests
         var ct = TestContext.Current.CancellationToken;
         static ValueTask Zeros(int chunk, int rowStart, int rowCount, Memory<float> destination) => ValueTask.CompletedTask;
 
-        Assert.Contains("3 ranks", RingAllGatherTests.ThrowsUpFront(() => Direct.AllGatherAsync(rank, key, [1, 2], 4, new float[12], null, 1, true, ct)).Message);
-        Assert.Contains("6 rows × 4 = 24", RingAllGatherTests.ThrowsUpFront(() => Direct.AllGatherAsync(rank, key, [1, 2, 3], 4, new float[20], null, 1, true, ct)).Message);
+        Assert.Contains("3 ranks", RingAllGatherTests.ThrowsUpFront(() => Direct.AllGatherAsync(rank, key, [1, 2], 4, new float[12], null, 1, true, cancellationToken: ct)).Message);
+        Assert.Contains("6 rows × 4 = 24", RingAllGatherTests.ThrowsUpFront(() => Direct.AllGatherAsync(rank, key, [1, 2, 3], 4, new float[20], null, 1, true, cancellationToken: ct)).Message);
         Assert.Contains("rank 1's chunk is 2 rows × 4 = 8", RingAllGatherTests.ThrowsUpFront(
-            () => Direct.ReduceScatterAsync(rank, key, [1, 2, 3], 4, Zeros, new float[7], 1, true, ct)).Message);
+            () => Direct.ReduceScatterAsync(rank, key, [1, 2, 3], 4, Zeros, new float[7], 1, true, cancellationToken: ct)).Message);
         Assert.Equal("producePartial", RingAllGatherTests.ThrowsUpFront(
-            () => Direct.ReduceScatterAsync(rank, key, [1, 2, 3], 4, null!, new float[8], 1, true, ct)).ParamName);
+            () => Direct.ReduceScatterAsync(rank, key, [1, 2, 3], 4, null!, new float[8], 1, true, cancellationToken: ct)).ParamName);
         Assert.Equal("tileRows", RingAllGatherTests.ThrowsUpFront(
-            () => Direct.AllReduceAsync(rank, key, [1, 2, 3], 4, new float[24], 0, ct)).ParamName);
+            () => Direct.AllReduceAsync(rank, key, [1, 2, 3], 4, new float[24], 0, cancellationToken: ct)).ParamName);
     }
 
     private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
@@ -202,7 +202,7 @@ public sealed class DirectCollectiveTests
                 seen.Add((chunk, rowStart, rowCount));
                 partials[r].AsSpan(rowStart * width, rowCount * width).CopyTo(destination.Span);
                 return ValueTask.CompletedTask;
-            }, output, tileRows, overlap, TestContext.Current.CancellationToken);
+            }, output, tileRows, overlap, cancellationToken: TestContext.Current.CancellationToken);
         });
 
         return (reduced, calls);

@@ -36,7 +36,7 @@ public sealed class RingAllGatherTests
                     Assert.Equal(expected.AsSpan(rowStart * width, rowCount * width), buffer.AsSpan(rowStart * width, rowCount * width));
                     seen.Add((chunk, rowStart, rowCount));
                     return ValueTask.CompletedTask;
-                }, tileRows, overlap, TestContext.Current.CancellationToken);
+                }, tileRows, overlap, cancellationToken: TestContext.Current.CancellationToken);
             });
 
             for (var r = 0; r < devices; r++)
@@ -97,7 +97,7 @@ public sealed class RingAllGatherTests
             var ownStart = RingHarness.RowStart(chunkRows, rank.Rank) * width;
             Array.Copy(expected, ownStart, buffer, ownStart, chunkRows[rank.Rank] * width);
             await Ring.AllGatherAsync(rank, RingHarness.Key(), chunkRows, width, buffer, async (_, _, _) => await allArrived.Task,
-                tileRows: 1, overlap: true, TestContext.Current.CancellationToken);
+                tileRows: 1, overlap: true, cancellationToken: TestContext.Current.CancellationToken);
         });
 
         Assert.All(gathered, g => Assert.Equal(expected, g));
@@ -109,13 +109,13 @@ public sealed class RingAllGatherTests
         await using var group = InProcessCollective.Create(1);
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Ring.AllGatherAsync(
             group.Ranks[0], RingHarness.Key(), [3], 2, new float[6], (_, _, _) => throw new InvalidOperationException("compute failed"),
-            tileRows: 1, overlap: true, TestContext.Current.CancellationToken));
+            tileRows: 1, overlap: true, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal("compute failed", error.Message);
 
         await using var pair = InProcessCollective.Create(2);
         var buffer = new float[8];
         var gather = Ring.AllGatherAsync(pair.Ranks[0], RingHarness.Key(), [2, 2], 2, buffer, (_, _, _) => throw new InvalidOperationException("compute failed"),
-            tileRows: 1, overlap: true, TestContext.Current.CancellationToken);
+            tileRows: 1, overlap: true, cancellationToken: TestContext.Current.CancellationToken);
         await Assert.ThrowsAsync<InvalidOperationException>(() => gather.WaitAsync(RingHarness.HangGuard, TestContext.Current.CancellationToken));
     }
 
@@ -127,12 +127,12 @@ public sealed class RingAllGatherTests
         var key = RingHarness.Key();
         var ct = TestContext.Current.CancellationToken;
 
-        Assert.Contains("3 ranks", ThrowsUpFront(() => Ring.AllGatherAsync(rank, key, [1, 2], 4, new float[12], null, 1, true, ct)).Message);
-        Assert.Contains("chunkRows[1] is -1", ThrowsUpFront(() => Ring.AllGatherAsync(rank, key, [1, -1, 2], 4, new float[8], null, 1, true, ct)).Message);
-        Assert.Contains("6 rows × 4 = 24", ThrowsUpFront(() => Ring.AllGatherAsync(rank, key, [1, 2, 3], 4, new float[20], null, 1, true, ct)).Message);
-        Assert.Equal("width", ThrowsUpFront(() => Ring.AllGatherAsync(rank, key, [1, 2, 3], 0, Array.Empty<float>(), null, 1, true, ct)).ParamName);
-        Assert.Equal("tileRows", ThrowsUpFront(() => Ring.AllGatherAsync(rank, key, [1, 2, 3], 4, new float[24], null, 0, true, ct)).ParamName);
-        Assert.IsType<ArgumentNullException>(ThrowsUpFront(() => Ring.AllGatherAsync(rank, key, null!, 4, new float[24], null, 1, true, ct)));
+        Assert.Contains("3 ranks", ThrowsUpFront(() => Ring.AllGatherAsync(rank, key, [1, 2], 4, new float[12], null, 1, true, cancellationToken: ct)).Message);
+        Assert.Contains("chunkRows[1] is -1", ThrowsUpFront(() => Ring.AllGatherAsync(rank, key, [1, -1, 2], 4, new float[8], null, 1, true, cancellationToken: ct)).Message);
+        Assert.Contains("6 rows × 4 = 24", ThrowsUpFront(() => Ring.AllGatherAsync(rank, key, [1, 2, 3], 4, new float[20], null, 1, true, cancellationToken: ct)).Message);
+        Assert.Equal("width", ThrowsUpFront(() => Ring.AllGatherAsync(rank, key, [1, 2, 3], 0, Array.Empty<float>(), null, 1, true, cancellationToken: ct)).ParamName);
+        Assert.Equal("tileRows", ThrowsUpFront(() => Ring.AllGatherAsync(rank, key, [1, 2, 3], 4, new float[24], null, 0, true, cancellationToken: ct)).ParamName);
+        Assert.IsType<ArgumentNullException>(ThrowsUpFront(() => Ring.AllGatherAsync(rank, key, null!, 4, new float[24], null, 1, true, cancellationToken: ct)));
     }
 
     /// <summary>Asserts that the call throws before it returns a task (the arguments are checked up front).</summary>

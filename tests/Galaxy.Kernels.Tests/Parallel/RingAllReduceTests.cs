@@ -23,7 +23,7 @@ public sealed class RingAllReduceTests
             var data = partials.Select(p => (float[])p.Clone()).ToArray();
 
             await RingHarness.RunAllAsync(group.Ranks, rank =>
-                Ring.AllReduceAsync(rank, key, chunkRows, width, data[rank.Rank], tileRows, TestContext.Current.CancellationToken));
+                Ring.AllReduceAsync(rank, key, chunkRows, width, data[rank.Rank], tileRows, cancellationToken: TestContext.Current.CancellationToken));
 
             var expected = RingHarness.RingOrderSum(partials, chunkRows, width);
             Assert.All(data, d => Assert.Equal(expected, d));
@@ -59,8 +59,8 @@ public sealed class RingAllReduceTests
         var secondData = second.Select(p => (float[])p.Clone()).ToArray();
 
         await RingHarness.RunAllAsync(group.Ranks, rank => Task.WhenAll(
-            Ring.AllReduceAsync(rank, RingHarness.Key(requestId: 1), chunkRows, width, firstData[rank.Rank], tileRows: 2, TestContext.Current.CancellationToken),
-            Ring.AllReduceAsync(rank, RingHarness.Key(requestId: 2), chunkRows, width, secondData[rank.Rank], tileRows: 1, TestContext.Current.CancellationToken)));
+            Ring.AllReduceAsync(rank, RingHarness.Key(requestId: 1), chunkRows, width, firstData[rank.Rank], tileRows: 2, cancellationToken: TestContext.Current.CancellationToken),
+            Ring.AllReduceAsync(rank, RingHarness.Key(requestId: 2), chunkRows, width, secondData[rank.Rank], tileRows: 1, cancellationToken: TestContext.Current.CancellationToken)));
 
         var firstSum = RingHarness.RingOrderSum(first, chunkRows, width);
         var secondSum = RingHarness.RingOrderSum(second, chunkRows, width);
@@ -74,6 +74,6 @@ public sealed class RingAllReduceTests
     {
         await using var group = InProcessCollective.Create(2);
         Assert.Contains("data holds 10 floats", RingAllGatherTests.ThrowsUpFront(() =>
-            Ring.AllReduceAsync(group.Ranks[0], RingHarness.Key(), [2, 1], 4, new float[10], 1, TestContext.Current.CancellationToken)).Message);
+            Ring.AllReduceAsync(group.Ranks[0], RingHarness.Key(), [2, 1], 4, new float[10], 1, cancellationToken: TestContext.Current.CancellationToken)).Message);
     }
 }

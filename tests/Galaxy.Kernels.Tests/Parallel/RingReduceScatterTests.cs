@@ -108,7 +108,7 @@ public sealed class RingReduceScatterTests
 
                 partials[r].AsSpan(rowStart * width, rowCount * width).CopyTo(destination.Span);
                 return ValueTask.CompletedTask;
-            }, output, tileRows: 1, overlap: true, TestContext.Current.CancellationToken);
+            }, output, tileRows: 1, overlap: true, cancellationToken: TestContext.Current.CancellationToken);
         });
 
         Assert.True(sendsInFlightAtAPartial > 0);
@@ -130,13 +130,13 @@ public sealed class RingReduceScatterTests
         static ValueTask Zeros(int chunk, int rowStart, int rowCount, Memory<float> destination) => ValueTask.CompletedTask;
 
         Assert.Contains("rank 1's chunk is 2 rows × 4 = 8", RingAllGatherTests.ThrowsUpFront(
-            () => Ring.ReduceScatterAsync(rank, key, [1, 2, 3], 4, Zeros, new float[7], 1, true, ct)).Message);
+            () => Ring.ReduceScatterAsync(rank, key, [1, 2, 3], 4, Zeros, new float[7], 1, true, cancellationToken: ct)).Message);
         Assert.Contains("chunkRows[2] is -3", RingAllGatherTests.ThrowsUpFront(
-            () => Ring.ReduceScatterAsync(rank, key, [1, 2, -3], 4, Zeros, new float[8], 1, true, ct)).Message);
+            () => Ring.ReduceScatterAsync(rank, key, [1, 2, -3], 4, Zeros, new float[8], 1, true, cancellationToken: ct)).Message);
         Assert.Equal("producePartial", RingAllGatherTests.ThrowsUpFront(
-            () => Ring.ReduceScatterAsync(rank, key, [1, 2, 3], 4, null!, new float[8], 1, true, ct)).ParamName);
+            () => Ring.ReduceScatterAsync(rank, key, [1, 2, 3], 4, null!, new float[8], 1, true, cancellationToken: ct)).ParamName);
         Assert.Equal("tileRows", RingAllGatherTests.ThrowsUpFront(
-            () => Ring.ReduceScatterAsync(rank, key, [1, 2, 3], 4, Zeros, new float[8], -1, false, ct)).ParamName);
+            () => Ring.ReduceScatterAsync(rank, key, [1, 2, 3], 4, Zeros, new float[8], -1, false, cancellationToken: ct)).ParamName);
     }
 
     private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
@@ -159,7 +159,7 @@ public sealed class RingReduceScatterTests
                 seen.Add((chunk, rowStart, rowCount));
                 partials[r].AsSpan(rowStart * width, rowCount * width).CopyTo(destination.Span);
                 return ValueTask.CompletedTask;
-            }, output, tileRows, overlap, TestContext.Current.CancellationToken);
+            }, output, tileRows, overlap, cancellationToken: TestContext.Current.CancellationToken);
         });
 
         return (reduced, calls);
