@@ -35,7 +35,7 @@ public sealed class EvaluationGrain(ModelCatalog catalog, DeviceDirectory direct
         }
 
         var model = catalog.Get(ModelId);
-        CheckTokens(model, tokenIds);
+        ShardFanOut.CheckTokenIds(model, tokenIds, "An evaluation request");
         var devices = directory.ActiveDevices();
         if (devices.Count == 0)
         {
@@ -68,7 +68,15 @@ public sealed class EvaluationGrain(ModelCatalog catalog, DeviceDirectory direct
         }
 
         var started = Stopwatch.GetTimestamp();
-        var (hidden, timings) = await RunPlanAsync(model, tokenIds, planned).ConfigureAwait(true);
+        var (hidden, timings) = await ShardFanOut.RunAsync(
+            GrainFactory,
+            model,
+            tokenIds,
+            planned,
+            Random.Shared.NextInt64(1, long.MaxValue),
+            progress: null,
+            _prepared,
+            (shard, requestId, reason) => shard.AbortAsync(requestId, reason).ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(true);
         var wall = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return new EvaluationRun(mode, true, null, planned.Devices, planned.Plan.ToWire(), planned.Prediction.TotalSeconds * 1000, wall, timings, TensorPayload.CopyOf(hidden))
         {
@@ -102,75 +110,10 @@ public sealed class EvaluationGrain(ModelCatalog catalog, DeviceDirectory direct
         return planned with { Plan = plan, Prediction = CostModel.Predict(config, sequenceLength, cluster, indices, plan, withoutOverlap) };
     }
 
-    private static void CheckTokens(LoadedModel model, int[] tokenIds)
-    {
-        if (tokenIds is null || tokenIds.Length == 0)
-        {
-            throw new ArgumentException("An evaluation request needs at least one token id.", nameof(tokenIds));
-        }
-
-        if (tokenIds.Length > model.Config.MaxPositions)
-        {
-            throw new ArgumentException($"{tokenIds.Length} tokens do not fit model '{model.Id}', which takes at most {model.Config.MaxPositions}.", nameof(tokenIds));
-        }
-
-        var outside = Array.FindIndex(tokenIds, id => id < 0 || id >= model.Config.VocabularySize);
-        if (outside >= 0)
-        {
-            throw new ArgumentException($"Token {outside} has id {tokenIds[outside]}, outside model '{model.Id}''s vocabulary 0…{model.Config.VocabularySize - 1}.", nameof(tokenIds));
-        }
-    }
-
     private static string PlanKey(EvaluationMode mode, int length, IReadOnlyList<string> devices, IReadOnlyList<DeviceProfile> profiles, IReadOnlyList<LinkProfile> links)
     {
         var stamps = devices.Select(d => profiles.FirstOrDefault(p => p.Device == d)?.MeasuredAt.UtcTicks ?? 0);
         var linkStamp = links.Count == 0 ? 0 : links.Max(l => l.MeasuredAt.UtcTicks);
         return $"{mode}|{length}|{string.Join('/', devices)}|{string.Join('/', stamps)}|{links.Count}:{linkStamp}";
-    }
-
-    /// <summary>Loads the plan's slices once, fans the request out to every shard, and assembles (S, H).</summary>
-    private async Task<(float[] Hidden, DeviceTiming[] Timings)> RunPlanAsync(LoadedModel model, int[] tokenIds, PlannedSplit planned)
-    {
-        var wire = planned.Plan.ToWire();
-        var devices = planned.Devices;
-        var shards = devices.Select(device => GrainFactory.GetGrain<IShardGrain>(DeviceKeys.Shard(ModelId, device))).ToArray();
-        var sliceKey = $"{wire.Mode}|{string.Join('/', devices)}|{string.Join('/', wire.Shares.Select(s => $"{s.Heads}:{s.MlpColumns}"))}";
-        if (!_prepared.Contains(sliceKey))
-        {
-            await Task.WhenAll(shards.Select((shard, rank) => shard.PrepareAsync(wire, rank, devices))).ConfigureAwait(true);
-            _prepared.Add(sliceKey);
-        }
-
-        // Fan out in parallel; a failed shard gives the request up on the others, so none waits for tiles forever.
-        var requestId = Random.Shared.NextInt64(1, long.MaxValue);
-        var runs = shards.Select((shard, rank) => shard.RunAsync(new ShardRequest(requestId, tokenIds, [], [], wire, rank, devices))).ToList();
-        var pending = new List<Task<ShardOutput>>(runs);
-        while (pending.Count > 0)
-        {
-            var done = await Task.WhenAny(pending).ConfigureAwait(true);
-            pending.Remove(done);
-            if (done.IsFaulted || done.IsCanceled)
-            {
-                var reason = done.Exception?.InnerException?.Message ?? "a shard's run was cancelled";
-                await Task.WhenAll(shards.Select(shard => shard.AbortAsync(requestId, reason).ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(true);
-                await done.ConfigureAwait(true);
-            }
-        }
-
-        var hiddenSize = model.Config.HiddenSize;
-        var hidden = new float[tokenIds.Length * hiddenSize];
-        var timings = new DeviceTiming[runs.Count];
-        for (var rank = 0; rank < runs.Count; rank++)
-        {
-            var output = runs[rank].Result;
-            output.Rows.Values.CopyTo(hidden.AsSpan(output.RowStart * hiddenSize));
-            timings[rank] = new DeviceTiming(output.Device, rank, wire.Shares[rank], output.Layers.Sum(l => l.ComputeMilliseconds), output.WallMilliseconds, output.Layers)
-            {
-                PredictedComputeMilliseconds = planned.Prediction.Devices[rank].ComputeSeconds * 1000,
-                PredictedWallMilliseconds = planned.Prediction.TotalSeconds * 1000,
-            };
-        }
-
-        return (hidden, timings);
     }
 }

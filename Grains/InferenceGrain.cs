@@ -136,22 +136,7 @@ public sealed class InferenceGrain(
     private async Task<InferResult> InferCoreAsync(int[] tokenIds, Guid progressStream)
     {
         var model = catalog.Get(ModelId);
-        if (tokenIds is null || tokenIds.Length == 0)
-        {
-            throw new ArgumentException("InferAsync needs at least one token id.", nameof(tokenIds));
-        }
-
-        if (tokenIds.Length > model.Config.MaxPositions)
-        {
-            throw new ArgumentException($"{tokenIds.Length} tokens do not fit model '{ModelId}', which takes at most {model.Config.MaxPositions}.", nameof(tokenIds));
-        }
-
-        var outside = Array.FindIndex(tokenIds, id => id < 0 || id >= model.Config.VocabularySize);
-        if (outside >= 0)
-        {
-            throw new ArgumentException($"Token {outside} has id {tokenIds[outside]}, outside model '{ModelId}''s vocabulary 0…{model.Config.VocabularySize - 1}.", nameof(tokenIds));
-        }
-
+        ShardFanOut.CheckTokenIds(model, tokenIds, "InferAsync");
         CheckDeviceCount(0);
         var started = Stopwatch.GetTimestamp();
         var run = await RunAsync(model, tokenIds, 0, progressStream, 0).ConfigureAwait(true);
@@ -214,7 +199,7 @@ public sealed class InferenceGrain(
             try
             {
                 var started = Stopwatch.GetTimestamp();
-                var (hidden, timings) = await RunPlanAsync(model, tokenIds, planned, requestId, progressStream == Guid.Empty ? null : new ProgressRoute(progressStream, text, attempt))
+                var (hidden, timings) = await ShardFanOut.RunAsync(GrainFactory, model, tokenIds, planned, requestId, progressStream == Guid.Empty ? null : new ProgressRoute(progressStream, text, attempt), _prepared, AbortQuietlyAsync)
                     .ConfigureAwait(true);
                 var wall = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 if (planner.Record(planned, [.. timings.Select(t => (t.Device, t.ComputeMilliseconds))], wall))
@@ -337,60 +322,6 @@ public sealed class InferenceGrain(
 
     /// <summary>What the coordinator plans with: the planner's defaults, plus 1 ms per request for the fan-out and assembly (docs/cluster.md measured 1–2 ms).</summary>
     private static readonly PlannerOptions PlannerOptions = new() { RequestOverheadSeconds = 1e-3 };
-
-    /// <summary>Runs one sequence on one plan and assembles (S, H).</summary>
-    private async Task<(float[] Hidden, DeviceTiming[] Devices)> RunPlanAsync(LoadedModel model, int[] tokenIds, PlannedSplit planned, long requestId, ProgressRoute? progress)
-    {
-        var wire = planned.Plan.ToWire();
-        var devices = planned.Devices;
-        var shards = devices.Select(device => GrainFactory.GetGrain<IShardGrain>(DeviceKeys.Shard(ModelId, device))).ToArray();
-        var planKey = $"{string.Join('/', devices)}|{string.Join('/', wire.Shares.Select(s => $"{s.Heads}:{s.MlpColumns}"))}";
-        if (!_prepared.Contains(planKey))
-        {
-            // Load every device's slice before the first request on this split, so no shard waits for a peer's disk.
-            await Task.WhenAll(shards.Select((shard, rank) => shard.PrepareAsync(wire, rank, devices))).ConfigureAwait(true);
-            _prepared.Add(planKey);
-        }
-
-        // Fan out to every shard in parallel, then join; the first failure gives the request up on every shard,
-        // so the others stop waiting for tiles that will never come.
-        var runs = shards.Select((shard, rank) => shard.RunAsync(new ShardRequest(requestId, tokenIds, [], [], wire, rank, devices) { Progress = progress })).ToList();
-        var pending = new List<Task<ShardOutput>>(runs);
-        while (pending.Count > 0)
-        {
-            var done = await Task.WhenAny(pending).ConfigureAwait(true);
-            pending.Remove(done);
-            if (done.IsFaulted || done.IsCanceled)
-            {
-                var reason = done.Exception?.InnerException?.Message ?? "a shard's run was cancelled";
-                await Task.WhenAll(shards.Select(shard => AbortQuietlyAsync(shard, requestId, reason))).ConfigureAwait(true);
-                await done.ConfigureAwait(true);
-            }
-        }
-
-        var hiddenSize = model.Config.HiddenSize;
-        var hidden = new float[tokenIds.Length * hiddenSize];
-        var timings = new DeviceTiming[runs.Count];
-        for (var rank = 0; rank < runs.Count; rank++)
-        {
-            var output = runs[rank].Result;
-            output.Rows.Values.CopyTo(hidden.AsSpan(output.RowStart * hiddenSize));
-            timings[rank] = new DeviceTiming(
-                output.Device,
-                rank,
-                wire.Shares[rank],
-                output.Layers.Sum(l => l.ComputeMilliseconds),
-                output.WallMilliseconds,
-                output.Layers)
-            {
-                PredictedComputeMilliseconds = planned.Prediction.Devices[rank].ComputeSeconds * 1000,
-                PredictedWallMilliseconds = planned.Prediction.TotalSeconds * 1000,
-            };
-        }
-
-        return (hidden, timings);
-    }
-
     /// <summary>Gives the request up on <paramref name="shard"/>; a shard on a dead device cannot hear it, which is fine.</summary>
     private async Task AbortQuietlyAsync(IShardGrain shard, long requestId, string reason)
     {
