@@ -217,8 +217,10 @@ internal static class DemoCommand
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Error);
 
-        // A stream pulling agent logs a cancelled queue read as an error while silos join and queues move between them: harmless here.
+        // A stream pulling agent (and the memory queue it reads) logs a cancelled queue read as an error while silos
+        // join, queues move between them, or the demo shuts down: harmless here.
         builder.Logging.AddFilter("Orleans.Streams", LogLevel.Critical);
+        builder.Logging.AddFilter("Orleans.Providers.MemoryAdapterReceiver", LogLevel.Critical);
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, primary, "galaxy-demo", "galaxy-demo");
