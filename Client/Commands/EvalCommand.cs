@@ -17,7 +17,7 @@ internal static class EvalCommand
     public static Command Create()
     {
         var setups = new Option<string[]>("--setup") { Description = "A setup file (YAML or JSON; repeatable): devices, sweep, default grid. See deploy/eval/." };
-        var report = new Option<string?>("--report") { Description = "Render eval.md and the plots again from an eval.json into --out (runs nothing, needs no root)." };
+        var report = new Option<string?>("--report") { Description = "Render eval.json's cells, eval.md and the plots again from an eval.json's runs into --out (runs nothing, needs no root)." };
         var models = new Option<string>("--models") { Description = "Override the setups' models, comma-separated (distilbert, bert-large, gpt2-large, opt-large, …)." };
         var seq = new Option<string>("--seq") { Description = "Override the sequence lengths, comma-separated (e.g. 128,256)." };
         var modes = new Option<string>("--modes") { Description = "Override the modes: local, megatron, sp, galaxy-no-overlap, galaxy (comma-separated)." };
@@ -44,7 +44,9 @@ internal static class EvalCommand
                     EvaluationResults results;
                     try
                     {
+                        // The cells are summarised again from the runs, so the report follows the current summary rules.
                         results = await EvaluationRunner.ReadAsync(json).ConfigureAwait(false);
+                        results = results with { Cells = EvaluationStatistics.Summarize(results.Samples) };
                     }
                     catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
                     {

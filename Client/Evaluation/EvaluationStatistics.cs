@@ -36,10 +36,18 @@ public static class EvaluationStatistics
     /// <summary>The median of <paramref name="values"/>.</summary>
     public static double Median(IReadOnlyList<double> values) => Quantile(values, 0.5);
 
-    /// <summary>One summary per cell of <paramref name="samples"/>, in the order the cells first appear.</summary>
+    /// <summary>One summary per cell of <paramref name="samples"/>: groups in the order they first appear, modes in <see cref="ModeNames.All"/>'s order within a group.</summary>
     public static IReadOnlyList<CellSummary> Summarize(IEnumerable<EvaluationSample> samples)
     {
         ArgumentNullException.ThrowIfNull(samples);
+        var modeOrder = ModeNames.All.Select(ModeNames.Name).ToList();
+        var cells = Cells(samples);
+        var groups = cells.Select(c => c.Group).Distinct().ToList();
+        return [.. cells.OrderBy(c => groups.IndexOf(c.Group)).ThenBy(c => modeOrder.IndexOf(c.Mode) is var i and >= 0 ? i : int.MaxValue)];
+    }
+
+    private static List<CellSummary> Cells(IEnumerable<EvaluationSample> samples)
+    {
         return [.. samples
             .GroupBy(s => (s.Setup, s.ClusterDevices, s.Bandwidth, s.Model, s.Sequence, s.Mode))
             .Select(cell =>

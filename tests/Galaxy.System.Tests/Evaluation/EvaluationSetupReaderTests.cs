@@ -66,6 +66,7 @@ public sealed class EvaluationSetupReaderTests
     [InlineData("homogeneous.yaml", 3)]
     [InlineData("scalability.yaml", 4)]
     [InlineData("smoke.yaml", 2)]
+    [InlineData("memory.yaml", 2)]
     public void Read_ShippedSetups_Valid(string file, int devices)
     {
         var setup = EvaluationSetupReader.Read(RepositoryFiles.Path("deploy", "eval", file), cores: 2);

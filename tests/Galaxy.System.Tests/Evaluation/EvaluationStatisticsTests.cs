@@ -36,19 +36,20 @@ public sealed class EvaluationStatisticsTests
 
         var cells = EvaluationStatistics.Summarize(
         [
+            new EvaluationSample { Setup = "s", ClusterDevices = 3, Bandwidth = "1gbit", Model = "bert-large", Sequence = 256, Mode = "sp", Fits = false, Oom = "needs 5 GiB, has 4 GiB" },
             Run("galaxy", 1, 100, 90, 1e-6),
             Run("galaxy", 2, 140, 90, 3e-6),
             Run("galaxy", 3, 120, 110, 2e-6),
-            new EvaluationSample { Setup = "s", ClusterDevices = 3, Bandwidth = "1gbit", Model = "bert-large", Sequence = 256, Mode = "sp", Fits = false, Oom = "needs 5 GiB, has 4 GiB" },
         ]);
 
-        Assert.Equal(2, cells.Count);
-        var galaxy = cells[0];
+        // The OOM cell came first, but cells are listed in mode order: sp before galaxy.
+        Assert.Equal(["sp", "galaxy"], cells.Select(c => c.Mode));
+        var galaxy = cells[1];
         Assert.Equal(("galaxy", 3, 120.0, 110.0, 130.0, 100.0, 140.0, 90.0), (galaxy.Mode, galaxy.Runs, galaxy.Median, galaxy.Lower, galaxy.Upper, galaxy.Min, galaxy.Max, galaxy.PredictedMedian));
         Assert.Equal(3e-6, galaxy.MaxAbsoluteDifference);
         Assert.Equal((120.0 / 90) - 1, galaxy.PredictionError, 12);
         Assert.True(galaxy.Ran);
-        var sp = cells[1];
+        var sp = cells[0];
         Assert.False(sp.Ran);
         Assert.Equal("needs 5 GiB, has 4 GiB", sp.Oom);
         Assert.Equal(0, sp.PredictionError);

@@ -57,6 +57,21 @@ public sealed class TestbedScriptTests
     }
 
     [Fact]
+    public async Task Prefix_Bad_RefusedBeforeAnything()
+    {
+        var start = new ProcessStartInfo(Script) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("status");
+        start.Environment["TESTBED_PREFIX"] = "Bad-Prefix";
+
+        using var process = Process.Start(start)!;
+        var error = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Equal("testbed: TESTBED_PREFIX must be 1-8 lower-case letters and digits, starting with a letter; got 'Bad-Prefix'", error.Trim());
+    }
+
+    [Fact]
     public async Task Up_NotRoot_RefusesClearly()
     {
         // As root, drop to nobody for this one call (setpriv, util-linux); a copy of the script nobody can read.
