@@ -235,7 +235,7 @@ internal static class PlanCommand
         var prediction = split.Prediction;
         AnsiConsole.MarkupLine(Markup.Escape(Format(
             $"{id}: {config.Layers} layers, seq {split.SequenceLength}, {split.Strategy} plan ({split.Plan.Mode}, {prediction.Exchange} exchange) on {split.Devices.Count} device(s): predicted {prediction.TotalSeconds * 1000:F1} ms ({prediction.LayerSeconds * 1000:F2} ms per layer)")));
-        var table = new Table().AddColumns("device", "heads", "columns", "rows", "compute ms", "comm ms", "memory / budget");
+        var table = new Table().AddColumns("device", "heads", "columns", "rows", "compute ms", "comm ms", "msg cpu ms", "memory / budget");
         if (explain)
         {
             table.AddColumns("overlap ms", "weights", "activations", "KV", "runtime");
@@ -249,8 +249,9 @@ internal static class PlanCommand
                 Int(d.Share.Heads),
                 Int(d.Share.MlpColumns),
                 Int(d.Share.Rows),
-                Format($"{d.ComputeSeconds * 1000:F1}"),
+                d.Slowdown > 1 ? Format($"{d.ComputeSeconds * 1000:F1} (×{d.Slowdown:F2} shared host)") : Format($"{d.ComputeSeconds * 1000:F1}"),
                 Format($"{d.CommunicationSeconds * 1000:F1}"),
+                Format($"{d.MessagingSeconds * 1000:F1}"),
                 $"{Bytes(d.Memory.Total)} / {Bytes(d.MemoryBudgetBytes)}",
             };
             if (explain)
@@ -269,7 +270,7 @@ internal static class PlanCommand
 
         if (explain)
         {
-            AnsiConsole.MarkupLine(Markup.Escape(Format($"{split.CandidatesEvaluated} device subsets planned; compute = its GEMM and attention FLOP at its measured rates; comm = its link time (bytes / bandwidth + latency per message); overlap = link time that ran while it computed.")));
+            AnsiConsole.MarkupLine(Markup.Escape(Format($"{split.CandidatesEvaluated} device subsets planned; compute = its GEMM and attention FLOP at its measured rates (×σ when devices of the plan oversubscribe its host's cores); comm = its link time (bytes / bandwidth + latency per message); msg cpu = CPU its messages cost it (per message + per byte, sent and received, scaled by its quota); overlap = link time that ran while it computed.")));
         }
     }
 
@@ -346,6 +347,8 @@ internal static class PlanCommand
             ["predicted_compute_ms"] = Math.Round(d.ComputeSeconds * 1000, 3),
             ["predicted_comm_ms"] = Math.Round(d.CommunicationSeconds * 1000, 3),
             ["predicted_overlap_ms"] = Math.Round(d.HiddenCommunicationSeconds * 1000, 3),
+            ["predicted_message_cpu_ms"] = Math.Round(d.MessagingSeconds * 1000, 3),
+            ["host_slowdown"] = Math.Round(d.Slowdown, 4),
             ["memory_bytes"] = d.Memory.Total,
             ["memory_budget_bytes"] = d.MemoryBudgetBytes,
         })]),

@@ -8,21 +8,31 @@ namespace Galaxy.Grains.Planning;
 /// spent. A message of b bytes from r to k keeps r's link busy b · secondsPerByte[r, k] and lands latency[r, k] later;
 /// an empty chunk sends nothing. GEMM tiles of chunk j cost <c>blockCompute[r] · fraction[j]</c> on rank r.
 /// </summary>
+/// <remarks>
+/// Messages also cost CPU: m_r(b) = messageSeconds[r] + b · byteSeconds[r] on the sender r (serialising, before the
+/// message leaves) and m_k(b) on the receiver k (deserialising, before the data can be used or forwarded). The ranks'
+/// CPU is one serial resource: that time is added to the rank's compute cursor as well, so it delays the GEMM tiles it
+/// competes with (the kernels keep every core of the device busy; a message's handling is taken from them).
+/// </remarks>
 internal sealed class CollectiveTimeline
 {
     private readonly int _n;
     private readonly double[,] _secondsPerByte;
     private readonly double[,] _latency;
+    private readonly double[] _messageSeconds;
+    private readonly double[] _byteSeconds;
     private readonly double[,] _arrival;
     private readonly double[] _cursor;
     private readonly double[] _next;
     private readonly double[] _forward;
 
-    public CollectiveTimeline(double[,] secondsPerByte, double[,] latency)
+    public CollectiveTimeline(double[,] secondsPerByte, double[,] latency, double[] messageSeconds, double[] byteSeconds)
     {
         _n = secondsPerByte.GetLength(0);
         _secondsPerByte = secondsPerByte;
         _latency = latency;
+        _messageSeconds = messageSeconds;
+        _byteSeconds = byteSeconds;
         _arrival = new double[_n, _n];
         _cursor = new double[_n];
         _next = new double[_n];
@@ -30,6 +40,7 @@ internal sealed class CollectiveTimeline
         Ready = new double[_n];
         LinkFree = new double[_n];
         LinkSeconds = new double[_n];
+        MessageCpuSeconds = new double[_n];
     }
 
     /// <summary>Per rank: when it may start its next block.</summary>
@@ -40,6 +51,9 @@ internal sealed class CollectiveTimeline
 
     /// <summary>Per rank: link time of its sends so far (busy time + latency per message).</summary>
     public double[] LinkSeconds { get; }
+
+    /// <summary>Per rank: CPU time its messages (sent and received) cost it so far.</summary>
+    public double[] MessageCpuSeconds { get; }
 
     /// <summary>Every rank computes for its own time (no communication).</summary>
     public void Compute(double[] seconds)
@@ -90,6 +104,24 @@ internal sealed class CollectiveTimeline
 
     private int Mod(int i) => ((i % _n) + _n) % _n;
 
+    /// <summary>Rank <paramref name="r"/>'s CPU time to serialise a message of <paramref name="bytes"/> (0 for an empty chunk), charged to it.</summary>
+    private double SendCpu(int r, double bytes) => Charge(r, bytes);
+
+    /// <summary>Rank <paramref name="r"/>'s CPU time to deserialise a message of <paramref name="bytes"/> (0 for an empty chunk), charged to it.</summary>
+    private double ReceiveCpu(int r, double bytes) => Charge(r, bytes);
+
+    private double Charge(int r, double bytes)
+    {
+        if (bytes <= 0)
+        {
+            return 0;
+        }
+
+        var seconds = _messageSeconds[r] + (bytes * _byteSeconds[r]);
+        MessageCpuSeconds[r] += seconds;
+        return seconds;
+    }
+
     /// <summary>Sends <paramref name="bytes"/> from r to k no earlier than <paramref name="at"/>; returns when it lands (at, when empty).</summary>
     private double Send(int r, int k, double bytes, double at)
     {
@@ -117,14 +149,18 @@ internal sealed class CollectiveTimeline
         {
             for (var r = 0; r < _n; r++)
             {
-                _next[(r + 1) % _n] = Send(r, (r + 1) % _n, bytes[Mod(r - step)], _forward[r]);
+                var sent = bytes[Mod(r - step)];
+                var serialise = SendCpu(r, sent);
+                _cursor[r] += serialise;
+                _next[(r + 1) % _n] = Send(r, (r + 1) % _n, sent, _forward[r] + serialise);
             }
 
             for (var r = 0; r < _n; r++)
             {
-                _forward[r] = _next[r];
                 var chunk = Mod(r - step - 1);
-                _cursor[r] = overlap ? Math.Max(_cursor[r], _next[r]) + (blockCompute[r] * fraction[chunk]) : Math.Max(_cursor[r], _next[r]);
+                var deserialise = ReceiveCpu(r, bytes[chunk]);
+                _forward[r] = _next[r] + deserialise;
+                _cursor[r] = Math.Max(_cursor[r], _next[r]) + deserialise + (overlap ? blockCompute[r] * fraction[chunk] : 0);
             }
         }
 
@@ -153,7 +189,8 @@ internal sealed class CollectiveTimeline
 
                 if (step > 0)
                 {
-                    _cursor[r] = Math.Max(_cursor[r], _forward[r]);
+                    // Add the partial received from r − 1 (chunk `chunk`, what r − 1 sent last step).
+                    _cursor[r] = Math.Max(_cursor[r], _forward[r]) + ReceiveCpu(r, bytes[chunk]);
                 }
             }
 
@@ -164,7 +201,9 @@ internal sealed class CollectiveTimeline
 
             for (var r = 0; r < _n; r++)
             {
-                _next[(r + 1) % _n] = Send(r, (r + 1) % _n, bytes[Mod(r - 1 - step)], _cursor[r]);
+                var sent = bytes[Mod(r - 1 - step)];
+                _cursor[r] += SendCpu(r, sent);
+                _next[(r + 1) % _n] = Send(r, (r + 1) % _n, sent, _cursor[r]);
             }
 
             Array.Copy(_next, _forward, _n);
@@ -180,20 +219,25 @@ internal sealed class CollectiveTimeline
     {
         for (var r = 0; r < _n; r++)
         {
+            // Its chunk to every peer at once: the copies are serialised one after another.
+            var cpu = Ready[r];
             for (var m = 1; m < _n; m++)
             {
                 var k = (r + m) % _n;
-                _arrival[k, r] = Send(r, k, bytes[r], Ready[r]);
+                cpu += SendCpu(r, bytes[r]);
+                _arrival[k, r] = Send(r, k, bytes[r], cpu);
             }
+
+            _forward[r] = cpu;
         }
 
         for (var r = 0; r < _n; r++)
         {
-            var cursor = Ready[r] + (overlap ? blockCompute[r] * fraction[r] : 0);
+            var cursor = _forward[r] + (overlap ? blockCompute[r] * fraction[r] : 0);
             for (var m = 1; m < _n; m++)
             {
                 var j = Mod(r - m);
-                cursor = overlap ? Math.Max(cursor, _arrival[r, j]) + (blockCompute[r] * fraction[j]) : Math.Max(cursor, _arrival[r, j]);
+                cursor = Math.Max(cursor, _arrival[r, j]) + ReceiveCpu(r, bytes[j]) + (overlap ? blockCompute[r] * fraction[j] : 0);
             }
 
             _cursor[r] = overlap ? Math.Max(cursor, LinkFree[r]) : Math.Max(cursor, LinkFree[r]) + blockCompute[r];
@@ -215,6 +259,7 @@ internal sealed class CollectiveTimeline
                     cursor += blockCompute[r] * fraction[j];
                 }
 
+                cursor += SendCpu(r, bytes[j]);
                 _arrival[j, r] = Send(r, j, bytes[j], cursor);
             }
 
@@ -223,16 +268,14 @@ internal sealed class CollectiveTimeline
 
         for (var r = 0; r < _n; r++)
         {
-            var done = Math.Max(_cursor[r], LinkFree[r]);
-            for (var k = 0; k < _n; k++)
+            // The partials of its chunk are added in the order they land, each after its deserialisation.
+            var done = _cursor[r];
+            foreach (var landed in Enumerable.Range(0, _n).Where(k => k != r).Select(k => _arrival[r, k]).Order())
             {
-                if (k != r)
-                {
-                    done = Math.Max(done, _arrival[r, k]);
-                }
+                done = Math.Max(done, landed) + ReceiveCpu(r, bytes[r]);
             }
 
-            Ready[r] = done;
+            Ready[r] = Math.Max(done, LinkFree[r]);
         }
     }
 }

@@ -19,6 +19,20 @@ namespace Galaxy.Grains.Planning;
 ///   sequence parallelism: QKV on its rows, AllGather of K and V, then the rest on its rows;</item>
 /// <item>total = L · layer + embedding and final norm (s / r_conn each) + <see cref="PlannerOptions.RequestOverheadSeconds"/>.</item>
 /// </list>
+/// Where the devices run (issues 6 and 7):
+/// <list type="bullet">
+/// <item>contention: a device's rates were profiled with its host to itself (profiles are measured one silo at a time),
+///   under its own CPU quota. The plan's devices on one host compute at once: each keeps c_d = min(kernel threads,
+///   quota, host CPUs) cores busy (<see cref="DeviceSpec.CoreDemand"/>; a device with an empty share none). When Σ c_d
+///   over a host exceeds its P CPUs, every busy device there is slowed by σ = Σ c_d / P — the kernel shares the cores
+///   fairly among runnable threads, so each gets P / Σ c_d of what it had alone. Assumed: devices on a host compute at
+///   the same time for the whole request (they run the same layers in lock-step), nothing else runs there, and
+///   quotas are ceilings the devices reach. Devices without a host, or a host without a CPU count, never contend;</item>
+/// <item>messaging CPU: every message a device sends or receives costs it
+///   σ_d · (<see cref="PlannerOptions.MessageCpuSeconds"/> + bytes · <see cref="PlannerOptions.MessageCpuSecondsPerByte"/>)
+///   / min(1, quota_d) of its time (a device with half a core pays twice), before the message leaves or before its data is
+///   used, and taken from its compute (<see cref="CollectiveTimeline"/>).</item>
+/// </list>
 /// </summary>
 public static class CostModel
 {
@@ -49,6 +63,16 @@ public static class CostModel
         {
             fraction[j] = shares[j].Rows / s;
             bytes[j] = shares[j].Rows * (double)hidden * options.BytesPerElement;
+        }
+
+        var slowdown = Slowdowns(cluster, devices, shares);
+        var messageSeconds = new double[n];
+        var byteSeconds = new double[n];
+        for (var d = 0; d < n; d++)
+        {
+            var factor = slowdown[d] / specs[d].MessagingCores;
+            messageSeconds[d] = options.MessageCpuSeconds * factor;
+            byteSeconds[d] = options.MessageCpuSecondsPerByte * factor;
         }
 
         var perByte = new double[n, n];
@@ -97,10 +121,15 @@ public static class CostModel
                 connective[d] = (plan.Mode == ParallelMode.MegatronTensor ? s : share.Rows) / spec.ConnectiveRowsPerSecond;
             }
 
+            qkv[d] *= slowdown[d];
+            attention[d] *= slowdown[d];
+            mlpUp[d] *= slowdown[d];
+            mlpDown[d] *= slowdown[d];
+            connective[d] *= slowdown[d];
             layerCompute[d] = qkv[d] + attention[d] + mlpUp[d] + mlpDown[d] + (2 * connective[d]);
         }
 
-        var timeline = new CollectiveTimeline(perByte, latency);
+        var timeline = new CollectiveTimeline(perByte, latency, messageSeconds, byteSeconds);
         var exchange = plan.Exchange;
         switch (plan.Mode)
         {
@@ -137,7 +166,7 @@ public static class CostModel
         {
             // Embedding (+ the encoder's LayerNorm) and the decoder's final norm, on the rows each device owns.
             var rows = plan.Mode == ParallelMode.MegatronTensor ? s : shares[d].Rows;
-            edges[d] = (config.IsDecoder ? 2 : 1) * rows / specs[d].ConnectiveRowsPerSecond;
+            edges[d] = (config.IsDecoder ? 2 : 1) * rows / specs[d].ConnectiveRowsPerSecond * slowdown[d];
         }
 
         var total = (config.Layers * layer) + edges.Max() + options.RequestOverheadSeconds;
@@ -146,7 +175,8 @@ public static class CostModel
         {
             var compute = (config.Layers * layerCompute[d]) + edges[d];
             var link = config.Layers * timeline.LinkSeconds[d];
-            var idle = Math.Max(0, total - compute);
+            var messaging = config.Layers * timeline.MessageCpuSeconds[d];
+            var idle = Math.Max(0, total - compute - messaging);
             // At least this much of its link time ran while it computed: compute + link cannot exceed the request otherwise.
             var overlapped = Math.Clamp(link - idle, 0, link);
             predictions[d] = new DevicePrediction(
@@ -156,9 +186,49 @@ public static class CostModel
                 link,
                 overlapped,
                 MemoryModel.Estimate(config, plan.Mode, shares[d], sequenceLength, options),
-                specs[d].MemoryBudgetBytes);
+                specs[d].MemoryBudgetBytes)
+            {
+                MessagingSeconds = messaging,
+                Slowdown = slowdown[d],
+            };
         }
 
         return new Prediction(total, layer, exchange, predictions);
+    }
+
+    /// <summary>
+    /// Per device of <paramref name="devices"/> (indices into the cluster, rank order), the factor σ its compute is
+    /// slowed by because devices of the plan share its host: Σ c_d / P over the busy devices on that host when it exceeds
+    /// the host's P CPUs, else 1 (see the class remarks). A device whose share in <paramref name="shares"/> is empty is
+    /// idle and asks for no cores; without <paramref name="shares"/> every device counts as busy.
+    /// </summary>
+    public static double[] Slowdowns(PlanningCluster cluster, IReadOnlyList<int> devices, IReadOnlyList<DeviceShare>? shares = null)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(devices);
+        var result = new double[devices.Count];
+        Array.Fill(result, 1.0);
+        bool Busy(int d) => shares is null || shares[d] is not { Heads: 0, MlpColumns: 0, Rows: 0 };
+        var onHosts = Enumerable.Range(0, devices.Count)
+            .Where(d => cluster.Devices[devices[d]].Host is not null && Busy(d))
+            .GroupBy(d => cluster.Devices[devices[d]].Host, StringComparer.Ordinal);
+        foreach (var host in onHosts)
+        {
+            if (cluster.HostProcessorCount(devices[host.First()]) is not { } processors)
+            {
+                continue;
+            }
+
+            var demand = host.Sum(d => cluster.Devices[devices[d]].CoreDemand(processors));
+            if (demand > processors)
+            {
+                foreach (var d in host)
+                {
+                    result[d] = demand / processors;
+                }
+            }
+        }
+
+        return result;
     }
 }

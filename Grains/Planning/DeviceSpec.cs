@@ -15,6 +15,31 @@ public sealed record DeviceSpec(string Name, GemmRates Gemm, IReadOnlyList<Atten
     /// <summary>The device's link to the switch, when known; the path to another device is <see cref="LinkSpec.Between"/> the two.</summary>
     public LinkSpec? Uplink { get; init; }
 
+    /// <summary>The physical machine the device runs on; devices with the same host share its CPUs. Null: a host of its own.</summary>
+    public string? Host { get; init; }
+
+    /// <summary>CPUs of <see cref="Host"/> (its affinity mask), or null when unknown (then no contention is assumed on it).</summary>
+    public int? HostProcessorCount { get; init; }
+
+    /// <summary>The device's CPU quota in cores (cgroup), or null when unlimited. Its measured rates already run under it.</summary>
+    public double? CpuQuotaCores { get; init; }
+
+    /// <summary>The device's kernel threads, or null when unknown (then it is taken to use every core it may).</summary>
+    public int? KernelThreads { get; init; }
+
+    /// <summary>
+    /// Cores the device keeps busy while it computes: min(kernel threads, quota, the host's CPUs), each when known —
+    /// what it competes for with the other devices on its host.
+    /// </summary>
+    public double CoreDemand(double hostProcessors) =>
+        Math.Min(Math.Min(KernelThreads ?? double.PositiveInfinity, CpuQuotaCores ?? double.PositiveInfinity), hostProcessors);
+
+    /// <summary>
+    /// The share of one core its messaging (a single thread's work at a time) gets: min(1, quota). A device with half a
+    /// core takes twice the time for the same message CPU.
+    /// </summary>
+    public double MessagingCores => Math.Min(1, CpuQuotaCores ?? 1);
+
     /// <summary>Throws unless every rate is positive and finite, the name non-empty and the budget ≥ 0.</summary>
     /// <exception cref="ArgumentException">The message names the device and the bad value.</exception>
     public void Validate()
@@ -50,6 +75,26 @@ public sealed record DeviceSpec(string Name, GemmRates Gemm, IReadOnlyList<Atten
         if (MemoryBudgetBytes < 0)
         {
             throw new ArgumentException($"Device '{Name}': the memory budget must be ≥ 0, got {MemoryBudgetBytes}.");
+        }
+
+        if (HostProcessorCount is < 1)
+        {
+            throw new ArgumentException($"Device '{Name}': its host's CPU count must be ≥ 1, got {HostProcessorCount}.");
+        }
+
+        if (CpuQuotaCores is { } quota && (!double.IsFinite(quota) || quota <= 0))
+        {
+            throw new ArgumentException($"Device '{Name}': its CPU quota must be finite and > 0 cores (null for none), got {quota}.");
+        }
+
+        if (KernelThreads is < 1)
+        {
+            throw new ArgumentException($"Device '{Name}': its kernel threads must be ≥ 1, got {KernelThreads}.");
+        }
+
+        if (Host is not null && string.IsNullOrWhiteSpace(Host))
+        {
+            throw new ArgumentException($"Device '{Name}': a host, when given, needs a non-empty name.");
         }
 
         if (Uplink is { IsValid: false })

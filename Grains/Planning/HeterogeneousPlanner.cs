@@ -66,7 +66,7 @@ public static class HeterogeneousPlanner
             return index >= 0 ? index : throw new ArgumentException($"Device '{name}' of the plan is not in the cluster.", nameof(cluster));
         }).ToArray();
         var search = new Search(config, sequenceLength, cluster, options);
-        var speeds = indices.Select(i => search.Speed(i)).ToArray();
+        var speeds = search.Speeds(indices);
         var best = (Plan: (ParallelPlan?)null, Prediction: (Prediction?)null);
         var rowSplits = split.Plan.Mode == ParallelMode.Sequence
             ? [ProportionalSplit.Split(sequenceLength, speeds)]
@@ -143,8 +143,12 @@ public static class HeterogeneousPlanner
 
         private double LayerBytes => (_config.Heads * _headBytes) + (_config.IntermediateSize * _columnBytes);
 
-        /// <summary>Layers per second of device <paramref name="i"/> alone (its speed for proportional splits).</summary>
-        public double Speed(int i) => _speed[i];
+        /// <summary>Layers per second of each device of <paramref name="indices"/> when they run together: alone, slowed by sharing a host's cores.</summary>
+        public double[] Speeds(int[] indices)
+        {
+            var slowdown = CostModel.Slowdowns(_cluster, indices);
+            return [.. indices.Select((i, d) => _speed[i] / slowdown[d])];
+        }
 
         public PlannedSplit Run()
         {
@@ -288,19 +292,22 @@ public static class HeterogeneousPlanner
             }
 
             var mode = _options.Strategy == PlanStrategy.PlannedMegatron ? ParallelMode.MegatronTensor : ParallelMode.Hybrid;
-            var heads = AssignHeads(indices);
+
+            // Devices sharing a host's cores are slower together than alone: size their shares to that.
+            var slowdown = CostModel.Slowdowns(_cluster, indices);
+            var heads = AssignHeads(indices, [.. indices.Select((i, d) => _perHead[i] * slowdown[d])]);
             if (heads is null)
             {
                 return null;
             }
 
-            var columns = AssignColumns(indices, heads);
+            var columns = AssignColumns(indices, heads, [.. indices.Select((i, d) => _perColumn[i] * slowdown[d])]);
             if (columns is null)
             {
                 return null;
             }
 
-            var speeds = indices.Select(i => _speed[i]).ToArray();
+            var speeds = Speeds(indices);
             var even = ProportionalSplit.Split(_sequence, [.. speeds.Select(_ => 1.0)]);
             var bySpeed = ProportionalSplit.Split(_sequence, speeds);
             var plans = new List<ParallelPlan>
@@ -371,7 +378,7 @@ public static class HeterogeneousPlanner
         /// Heads by an exact min–max DP (fewest heads → slowest attention block): best[k][u] = the least possible
         /// slowest time of the first k devices holding u heads, within each device's memory cap.
         /// </summary>
-        private int[]? AssignHeads(int[] indices)
+        private int[]? AssignHeads(int[] indices, double[] perHeadSeconds)
         {
             var total = _config.Heads;
             var caps = HeadCaps(indices);
@@ -390,7 +397,7 @@ public static class HeterogeneousPlanner
 
             for (var d = 1; d <= k; d++)
             {
-                var perHead = _perHead[indices[d - 1]];
+                var perHead = perHeadSeconds[d - 1];
                 for (var u = 0; u <= total; u++)
                 {
                     var value = double.PositiveInfinity;
@@ -507,7 +514,7 @@ public static class HeterogeneousPlanner
         /// MLP columns in units of the granularity, each to the device whose MLP time after taking it is least (and whose
         /// memory has room); the F mod g columns left go the same way as one smaller unit.
         /// </summary>
-        private int[]? AssignColumns(int[] indices, int[] heads)
+        private int[]? AssignColumns(int[] indices, int[] heads, double[] perColumnSeconds)
         {
             var k = indices.Length;
             var caps = new long[k];
@@ -532,7 +539,7 @@ public static class HeterogeneousPlanner
                         continue;
                     }
 
-                    var time = (columns[d] + size) * _perColumn[indices[d]];
+                    var time = (columns[d] + size) * perColumnSeconds[d];
                     if (time < targetTime - Epsilon)
                     {
                         target = d;
@@ -598,12 +605,36 @@ public static class HeterogeneousPlanner
             var slowest = chosen.Indices.Select(i => _cluster.Link(device, i)).MinBy(l => l.BytesPerSecond)!;
             var links = Format($"its slowest link to them {slowest.BytesPerSecond * 8 / 1e6:G3} Mbit/s + {slowest.LatencySeconds * 1000:G3} ms");
             var alone = Format($"a layer alone takes it {1000 / _speed[device]:F1} ms vs {chosen.Indices.Min(i => 1000 / _speed[i]):F1} ms on the fastest device used");
+            var host = SharedHost(device, chosen);
             if (with is null)
             {
-                return Format($"adding it gives no split that fits ({alone}; {links})");
+                return Format($"adding it gives no split that fits ({alone}; {links}{host})");
             }
 
-            return Format($"slower with it: {with.Prediction.TotalSeconds * 1000:F1} ms vs {chosen.Prediction.TotalSeconds * 1000:F1} ms without ({alone}; {links})");
+            return Format($"slower with it: {with.Prediction.TotalSeconds * 1000:F1} ms vs {chosen.Prediction.TotalSeconds * 1000:F1} ms without ({alone}; {links}{host})");
+        }
+
+        /// <summary>"; it shares host h's P CPUs with a, b: …" when the device would share a host's cores with chosen devices, else "".</summary>
+        private string SharedHost(int device, Candidate chosen)
+        {
+            var spec = _cluster.Devices[device];
+            if (spec.Host is null || _cluster.HostProcessorCount(device) is not { } processors)
+            {
+                return "";
+            }
+
+            var mates = chosen.Indices.Where(i => _cluster.Devices[i].Host == spec.Host).ToArray();
+            if (mates.Length == 0)
+            {
+                return "";
+            }
+
+            var before = mates.Sum(i => _cluster.Devices[i].CoreDemand(processors));
+            var after = before + spec.CoreDemand(processors);
+            var names = string.Join(", ", mates.Select(i => _cluster.Devices[i].Name));
+            return after > processors
+                ? Format($"; it shares host {spec.Host}'s {processors} CPUs with {names}: together they would ask {after:G3} cores, so each would compute {after / Math.Max(before, processors):G3}× slower than now")
+                : Format($"; it shares host {spec.Host}'s {processors} CPUs with {names}, within them ({after:G3} cores asked)");
         }
 
         private PlanDoesNotFitException NotFitting()

@@ -30,6 +30,20 @@ public sealed record PlannerOptions
     public double RequestOverheadSeconds { get; init; }
 
     /// <summary>
+    /// CPU seconds a device spends on each message it sends and on each it receives, before bytes (grain call,
+    /// scheduling, socket calls, the response). Default 90 µs: half of the ~0.18 ms per call that remains of docs/cluster.md's
+    /// "Where the time goes" measurement (~0.3 ms of CPU per 64 KB tile call, ~0.8 ms per 341 KB call, both silos together)
+    /// once its per-byte part is taken out. A transport with cheaper calls should re-measure it; it lives only here.
+    /// </summary>
+    public double MessageCpuSeconds { get; init; } = 90e-6;
+
+    /// <summary>
+    /// CPU seconds per payload byte a device spends on each message it sends or receives (codec copy, socket write or
+    /// read). Default 0.9 ns/B: half the 1.8 ns/B slope between docs/cluster.md's 64 KB and 341 KB calls.
+    /// </summary>
+    public double MessageCpuSecondsPerByte { get; init; } = 0.9e-9;
+
+    /// <summary>
     /// Whether the Galaxy and planned-Megatron strategies choose the fastest subset of the devices (default) or give every
     /// device a share (sized to it; a share may still be empty), e.g. to show the split across every device.
     /// </summary>
@@ -70,6 +84,16 @@ public sealed record PlannerOptions
         if (!double.IsFinite(RequestOverheadSeconds) || RequestOverheadSeconds < 0)
         {
             throw new ArgumentException($"The request overhead must be finite and ≥ 0 s, got {RequestOverheadSeconds}.");
+        }
+
+        if (!double.IsFinite(MessageCpuSeconds) || MessageCpuSeconds < 0)
+        {
+            throw new ArgumentException($"The CPU time per message must be finite and ≥ 0 s, got {MessageCpuSeconds}.");
+        }
+
+        if (!double.IsFinite(MessageCpuSecondsPerByte) || MessageCpuSecondsPerByte < 0)
+        {
+            throw new ArgumentException($"The CPU time per message byte must be finite and ≥ 0 s, got {MessageCpuSecondsPerByte}.");
         }
 
         if (ExhaustiveSubsetLimit is < 1 or > 16)

@@ -60,6 +60,30 @@ public sealed class PlanningCluster
     /// <summary>Links given explicitly.</summary>
     public IReadOnlyDictionary<(string From, string To), LinkSpec> ExplicitLinks => _links;
 
+    /// <summary>
+    /// The CPUs of device <paramref name="device"/>'s host: the most any device on that host reports; null when the
+    /// device has no host or none of its host's devices knows the count.
+    /// </summary>
+    public int? HostProcessorCount(int device)
+    {
+        var host = Devices[device].Host;
+        if (host is null)
+        {
+            return null;
+        }
+
+        int? most = null;
+        foreach (var other in Devices)
+        {
+            if (other.Host == host && other.HostProcessorCount is { } count && (most is null || count > most))
+            {
+                most = count;
+            }
+        }
+
+        return most;
+    }
+
     /// <summary>The index of device <paramref name="name"/>, or −1.</summary>
     public int IndexOf(string name)
     {

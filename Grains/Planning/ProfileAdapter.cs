@@ -16,7 +16,10 @@ public static class ProfileAdapter
     /// </summary>
     public static double EstimatedConnectiveRowsPerSecond(double outputFlopsPerSecond, int hiddenSize) => outputFlopsPerSecond / (40.0 * hiddenSize);
 
-    /// <summary>Device <paramref name="device"/>'s spec for <paramref name="modelId"/> from its profile, or null when the profile lacks the model.</summary>
+    /// <summary>
+    /// Device <paramref name="device"/>'s spec for <paramref name="modelId"/> from its profile (rates, budget, threads,
+    /// and where it runs: host, host CPUs, quota), or null when the profile lacks the model.
+    /// </summary>
     public static DeviceSpec? ToSpec(string device, DeviceProfile? profile, string modelId, ModelConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -39,7 +42,13 @@ public static class ProfileAdapter
             gemm,
             [.. model.Attention.Select(a => new AttentionRate(a.SequenceLength, a.FlopsPerSecond))],
             connective,
-            profile!.MemoryBudgetBytes);
+            profile!.MemoryBudgetBytes)
+        {
+            Host = string.IsNullOrWhiteSpace(profile.Host) ? null : profile.Host,
+            HostProcessorCount = profile.HostProcessorCount > 0 ? profile.HostProcessorCount : null,
+            CpuQuotaCores = profile.CpuQuotaCores is { } quota && double.IsFinite(quota) && quota > 0 ? quota : null,
+            KernelThreads = profile.KernelThreads > 0 ? profile.KernelThreads : null,
+        };
     }
 
     /// <summary>

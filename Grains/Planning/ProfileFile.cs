@@ -12,6 +12,7 @@ namespace Galaxy.Grains.Planning;
 /// { "devices": [ { "name": "pi5", "memory_budget": "6 GiB", "gemm_gflops": 30,
 ///                  "attention_gflops": { "32": 6, "128": 10, "512": 12 }, "connective_rows_per_second": 400000,
 ///                  "link": { "mbit_per_second": 1000, "latency_ms": 0.3 },
+///                  "host": "rack-1", "host_cpus": 4, "cpu_quota": 0.5, "threads": 1,
 ///                  "models": { "bert-large": { "gemm_gflops": 28 } } } ],
 ///   "links": [ { "from": "pi5", "to": "nano", "mbit_per_second": 100, "latency_ms": 2, "both_ways": true } ],
 ///   "default_link": { "mbit_per_second": 1000, "latency_ms": 0.5 } }
@@ -20,7 +21,7 @@ namespace Galaxy.Grains.Planning;
 public static class ProfileFile
 {
     private static readonly string[] DeviceKeys =
-        ["name", "description", "source", "memory_budget", "gemm_gflops", "gemm_gflops_by_block", "attention_gflops", "connective_rows_per_second", "link", "models"];
+        ["name", "description", "source", "memory_budget", "gemm_gflops", "gemm_gflops_by_block", "attention_gflops", "connective_rows_per_second", "link", "models", "host", "host_cpus", "cpu_quota", "threads"];
 
     private static readonly string[] RateKeys = ["gemm_gflops", "gemm_gflops_by_block", "attention_gflops", "connective_rows_per_second"];
 
@@ -88,6 +89,8 @@ public static class ProfileFile
             {
                 throw new InvalidDataException($"device \"{duplicate.Key}\" is listed {duplicate.Count()} times.");
             }
+
+            CheckHosts(devices);
 
             var links = new List<KeyValuePair<(string, string), LinkSpec>>();
             if (root.TryGetProperty("links", out var linksElement))
@@ -249,7 +252,58 @@ public static class ProfileFile
         }
 
         var uplink = element.TryGetProperty("link", out var linkElement) ? ReadLink(linkElement, $"{where}'s \"link\"") : null;
-        return new DeviceSpec(name, rates4, attention, connective, budget) { Uplink = uplink };
+        string? host = null;
+        if (element.TryGetProperty("host", out var hostElement))
+        {
+            host = hostElement.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(hostElement.GetString())
+                ? hostElement.GetString()
+                : throw new InvalidDataException($"{where}: \"host\" must be a non-empty string (the machine it shares with other devices), got {hostElement.GetRawText()}.");
+        }
+
+        var hostCpus = element.TryGetProperty("host_cpus", out var cpusElement) ? PositiveInteger(cpusElement, "host_cpus", where) : (int?)null;
+        if (hostCpus is not null && host is null)
+        {
+            throw new InvalidDataException($"{where}: \"host_cpus\" needs \"host\" (which machine has those CPUs).");
+        }
+
+        var quota = element.TryGetProperty("cpu_quota", out var quotaElement) ? PositiveNumber(quotaElement, "cpu_quota", where) : (double?)null;
+        var threads = element.TryGetProperty("threads", out var threadsElement) ? PositiveInteger(threadsElement, "threads", where) : (int?)null;
+        return new DeviceSpec(name, rates4, attention, connective, budget)
+        {
+            Uplink = uplink,
+            Host = host,
+            HostProcessorCount = hostCpus,
+            CpuQuotaCores = quota,
+            KernelThreads = threads,
+        };
+    }
+
+    /// <summary>Devices on one host agree on its CPUs, and at least one of them gives the count.</summary>
+    private static void CheckHosts(List<DeviceSpec> devices)
+    {
+        foreach (var host in devices.Where(d => d.Host is not null).GroupBy(d => d.Host!, StringComparer.Ordinal))
+        {
+            var counts = host.Where(d => d.HostProcessorCount is not null).Select(d => d.HostProcessorCount!.Value).Distinct().ToArray();
+            if (counts.Length == 0)
+            {
+                throw new InvalidDataException($"host \"{host.Key}\" ({string.Join(", ", host.Select(d => d.Name))}): give its CPUs as \"host_cpus\" on at least one of its devices.");
+            }
+
+            if (counts.Length > 1)
+            {
+                throw new InvalidDataException($"host \"{host.Key}\": its devices disagree on \"host_cpus\" ({string.Join(", ", host.Where(d => d.HostProcessorCount is not null).Select(d => $"{d.Name} {d.HostProcessorCount}"))}).");
+            }
+        }
+    }
+
+    private static int PositiveInteger(JsonElement value, string key, string where)
+    {
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number) || number < 1)
+        {
+            throw new InvalidDataException($"{where}: \"{key}\" must be a whole number ≥ 1, got {value.GetRawText()}.");
+        }
+
+        return number;
     }
 
     private static LinkSpec ReadLink(JsonElement element, string where)

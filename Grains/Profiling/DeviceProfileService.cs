@@ -69,6 +69,7 @@ public sealed class DeviceProfileService(
                 TaskScheduler.Default).ConfigureAwait(false);
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var budget = settings.MemoryBudgetBytes > 0 ? settings.MemoryBudgetBytes : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+            var host = HostProbe.Read();
             var profile = new DeviceProfile(
                 settings.Device,
                 silo.SiloAddress.ToString(),
@@ -77,7 +78,12 @@ public sealed class DeviceProfileService(
                 budget,
                 DateTimeOffset.UtcNow,
                 elapsed,
-                throughput);
+                throughput)
+            {
+                Host = host.Host,
+                HostProcessorCount = host.HostProcessorCount,
+                CpuQuotaCores = host.CpuQuotaCores,
+            };
             Current = profile;
             foreach (var model in throughput)
             {
@@ -88,6 +94,7 @@ public sealed class DeviceProfileService(
             }
 
             DeviceProfileServiceLog.Profiled(logger, settings.Device, throughput.Count, catalog.Threads.Count, budget / (double)(1 << 30), elapsed);
+            DeviceProfileServiceLog.Placed(logger, settings.Device, host.Host, host.HostProcessorCount, host.CpuQuotaCores ?? 0);
             return profile;
         }
         finally

@@ -27,6 +27,6 @@ internal static class PlanningFixtures
     /// <summary>A link of <paramref name="mbit"/> Mbit/s and <paramref name="milliseconds"/> ms.</summary>
     public static LinkSpec Link(double mbit, double milliseconds) => new(mbit * 1e6 / 8, milliseconds / 1000);
 
-    /// <summary>No runtime overhead, so memory limits are about weights and activations only.</summary>
-    public static readonly PlannerOptions Bare = new() { RuntimeOverheadBytes = 0 };
+    /// <summary>No runtime overhead and no messaging CPU, so memory limits are about weights and activations only and a message costs only its link time.</summary>
+    public static readonly PlannerOptions Bare = new() { RuntimeOverheadBytes = 0, MessageCpuSeconds = 0, MessageCpuSecondsPerByte = 0 };
 }
