@@ -633,8 +633,8 @@ public static class HeterogeneousPlanner
             var after = before + spec.CoreDemand(processors);
             var names = string.Join(", ", mates.Select(i => _cluster.Devices[i].Name));
             return after > processors
-                ? Format($"; it shares host {spec.Host}'s {processors} CPUs with {names}: together they would ask {after:G3} cores, so each would compute {after / Math.Max(before, processors):G3}× slower than now")
-                : Format($"; it shares host {spec.Host}'s {processors} CPUs with {names}, within them ({after:G3} cores asked)");
+                ? Format($"; it shares host {spec.Host}'s {processors} CPU{(processors == 1 ? "" : "s")} with {names}: together they would ask {after:G3} cores, so each would compute {after / Math.Max(before, processors):G3}× slower than now")
+                : Format($"; it shares host {spec.Host}'s {processors} CPU{(processors == 1 ? "" : "s")} with {names}, within them ({after:G3} cores asked)");
         }
 
         private PlanDoesNotFitException NotFitting()
