@@ -185,7 +185,11 @@ public sealed class SerializationTests(ClusterFixture fixture)
             6,
             [new GemmThroughput(GemmBlocks.QueryKeyValue, 128, 384, 1152, 1.25e10), new GemmThroughput(GemmBlocks.MlpDown, 128, 1536, 384, 2.5e10)],
             [new AttentionThroughput(32, 12, 32, 3e9), new AttentionThroughput(512, 12, 32, 7e9)]);
-        var profile = new DeviceProfile("dev1", "S127.0.0.1:11111:1", 2, 1, 4L << 30, new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero), 1234.5, [model]);
+        var profile = new DeviceProfile("dev1", "S127.0.0.1:11111:1", 2, 1, 4L << 30, new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero), 1234.5, [model])
+        {
+            Host = "m-0123456789abcdef", HostProcessorCount = 8, CpuQuotaCores = 0.25,
+        };
+        var withoutPlacement = new DeviceProfile("dev2", "S127.0.0.1:11112:1", 1, 1, 1L << 30, DateTimeOffset.UnixEpoch, 1, []);
         var link = new LinkProfile("dev1", "dev2", 0.06, 4.5e8, 1 << 20, DateTimeOffset.UnixEpoch);
         var status = new ClusterStatus(
             "minilm",
@@ -198,6 +202,8 @@ public sealed class SerializationTests(ClusterFixture fixture)
         var statusBack = RoundTrip(status);
 
         Assert.Equal(profile with { Models = [] }, profileBack with { Models = [] });
+        Assert.Equal(("m-0123456789abcdef", 8, (double?)0.25), (profileBack.Host, profileBack.HostProcessorCount, profileBack.CpuQuotaCores));
+        Assert.Equal(((string?)null, 0, (double?)null), (RoundTrip(withoutPlacement).Host, RoundTrip(withoutPlacement).HostProcessorCount, RoundTrip(withoutPlacement).CpuQuotaCores));
         AssertModelEqual(model, profileBack.Models[0]);
         Assert.Equal(link, RoundTrip(link));
         Assert.Equal(progress, RoundTrip(progress));

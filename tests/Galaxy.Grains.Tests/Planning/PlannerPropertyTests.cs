@@ -7,7 +7,9 @@ namespace Galaxy.Grains.Tests.Planning;
 
 /// <summary>
 /// Properties of the planner over random device sets (CsCheck): 1–16 devices whose speeds span 20×, random memory
-/// budgets (some too small for anything, some for everything) and random uplinks (10 Mbit/s – 10 Gbit/s, 0.02–5 ms).
+/// budgets (some too small for anything, some for everything), random uplinks (10 Mbit/s – 10 Gbit/s, 0.02–5 ms) and
+/// random placements: a host of its own or one of three shared hosts of 1–4 CPUs, 1–4 kernel threads, no quota or
+/// 0.25–2 cores (so some hosts are oversubscribed and some are not).
 /// </summary>
 public sealed class PlannerPropertyTests
 {
@@ -32,7 +34,20 @@ public sealed class PlannerPropertyTests
                 };
             });
 
-    private static readonly Gen<DeviceSpec[]> DevicesGen = DeviceGen.Array[1, 16]
+    /// <summary>Where a device runs: host 0 = its own, else "h1"–"h3" with 1–4 CPUs; 1–4 threads; a quota of 0.25–2 cores or none.</summary>
+    private static readonly Gen<Func<DeviceSpec, DeviceSpec>> PlacementGen =
+        Gen.Select(Gen.Int[0, 3], Gen.Int[1, 4], Gen.Int[1, 4], Gen.Double[0, 2])
+            .Select<int, int, int, double, Func<DeviceSpec, DeviceSpec>>((host, cpus, threads, quota) => d => d with
+            {
+                Host = host == 0 ? null : $"h{host}",
+                HostProcessorCount = host == 0 ? null : cpus,
+                KernelThreads = threads,
+                CpuQuotaCores = quota < 0.25 ? null : quota,
+            });
+
+    private static readonly Gen<DeviceSpec> PlacedDeviceGen = Gen.Select(DeviceGen, PlacementGen).Select((device, place) => place(device));
+
+    private static readonly Gen<DeviceSpec[]> DevicesGen = PlacedDeviceGen.Array[1, 16]
         .Select(devices => devices.Select((d, i) => d with { Name = $"d{i}" }).ToArray());
 
     [Fact]
@@ -106,8 +121,8 @@ public sealed class PlannerPropertyTests
     [Fact]
     public void Plan_AddingADevice_NeverPredictedSlower()
     {
-        var upToSeven = DeviceGen.Array[1, 7].Select(devices => devices.Select((d, i) => d with { Name = $"d{i}" }).ToArray());
-        Gen.Select(upToSeven, DeviceGen).Sample(
+        var upToSeven = PlacedDeviceGen.Array[1, 7].Select(devices => devices.Select((d, i) => d with { Name = $"d{i}" }).ToArray());
+        Gen.Select(upToSeven, PlacedDeviceGen).Sample(
             (devices, extra) =>
             {
                 var before = TryPlan(new PlanningCluster(devices));

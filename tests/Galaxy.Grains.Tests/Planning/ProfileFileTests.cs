@@ -33,6 +33,43 @@ public sealed class ProfileFileTests
     }
 
     [Fact]
+    public void Parse_WithoutPlacement_EachDeviceOnItsOwnHost()
+    {
+        var cluster = ProfileFile.Parse(Valid, "minilm", MiniLm);
+
+        Assert.All(cluster.Devices, d =>
+        {
+            Assert.Null(d.Host);
+            Assert.Null(d.HostProcessorCount);
+            Assert.Null(d.CpuQuotaCores);
+            Assert.Null(d.KernelThreads);
+        });
+        Assert.Equal([1.0, 1.0], CostModel.Slowdowns(cluster, [0, 1]));
+    }
+
+    [Fact]
+    public void Parse_WithPlacement_HostCpusQuotaAndThreads()
+    {
+        const string json = """
+            { "devices": [
+                { "name": "a", "memory_budget": 1000, "gemm_gflops": 1, "attention_gflops": 1, "host": "box", "host_cpus": 2, "threads": 2 },
+                { "name": "b", "memory_budget": 1000, "gemm_gflops": 1, "attention_gflops": 1, "host": "box", "threads": 1, "cpu_quota": 0.5 },
+                { "name": "c", "memory_budget": 1000, "gemm_gflops": 1, "attention_gflops": 1, "cpu_quota": 1.5 } ] }
+            """;
+
+        var cluster = ProfileFile.Parse(json, "minilm", MiniLm);
+
+        var (a, b, c) = (cluster.Devices[0], cluster.Devices[1], cluster.Devices[2]);
+        Assert.Equal(("box", 2, (double?)null, 2), (a.Host, a.HostProcessorCount, a.CpuQuotaCores, a.KernelThreads));
+        Assert.Equal(("box", (int?)null, 0.5, 1), (b.Host, b.HostProcessorCount, b.CpuQuotaCores, b.KernelThreads));
+        Assert.Equal((null, (int?)null, 1.5, (int?)null), (c.Host, c.HostProcessorCount, c.CpuQuotaCores, c.KernelThreads));
+
+        // b takes its host's CPUs from a; together they ask 2 + 0.5 cores of 2.
+        Assert.Equal(2, cluster.HostProcessorCount(1));
+        Assert.Equal([1.25, 1.25, 1.0], CostModel.Slowdowns(cluster, [0, 1, 2]));
+    }
+
+    [Fact]
     public void Load_ExampleProfiles_AllParseAndPlan()
     {
         var directory = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "deploy", "profiles");
@@ -63,6 +100,13 @@ public sealed class ProfileFileTests
     [InlineData("""{ "devices": [ { "name": "a", "memory_budget": 1, "gemm_gflops": 1, "attention_gflops": 1, "link": { "mbit_per_second": 1, "latency_ms": -1 } } ] }""", "\"latency_ms\" must be a number ≥ 0")]
     [InlineData("""{ "devices": [ { "name": "a", "memory_budget": 1, "gemm_gflops": 1, "attention_gflops": 1 }, { "name": "a", "memory_budget": 1, "gemm_gflops": 1, "attention_gflops": 1 } ] }""", "listed 2 times")]
     [InlineData("""{ "devices": [ { "name": "a", "memory_budget": 1, "gemm_gflops": 1, "attention_gflops": 1 } ], "links": [ { "from": "a", "to": "z", "mbit_per_second": 1 } ] }""", "names device \"z\"")]
+    [InlineData("""{ "devices": [ { "name": "a", "memory_budget": 1, "gemm_gflops": 1, "attention_gflops": 1, "host_cpus": 2 } ] }""", "\"host_cpus\" needs \"host\"")]
+    [InlineData("""{ "devices": [ { "name": "a", "memory_budget": 1, "gemm_gflops": 1, "attention_gflops": 1, "host": "x" } ] }""", "host \"x\" (a): give its CPUs as \"host_cpus\"")]
+    [InlineData("""{ "devices": [ { "name": "a", "memory_budget": 1, "gemm_gflops": 1, "attention_gflops": 1, "host": "x", "host_cpus": 2 }, { "name": "b", "memory_budget": 1, "gemm_gflops": 1, "attention_gflops": 1, "host": "x", "host_cpus": 4 } ] }""", "disagree on \"host_cpus\" (a 2, b 4)")]
+    [InlineData("""{ "devices": [ { "name": "a", "memory_budget": 1, "gemm_gflops": 1, "attention_gflops": 1, "host": "", "host_cpus": 2 } ] }""", "\"host\" must be a non-empty string")]
+    [InlineData("""{ "devices": [ { "name": "a", "memory_budget": 1, "gemm_gflops": 1, "attention_gflops": 1, "host": "x", "host_cpus": 1.5 } ] }""", "\"host_cpus\" must be a whole number ≥ 1")]
+    [InlineData("""{ "devices": [ { "name": "a", "memory_budget": 1, "gemm_gflops": 1, "attention_gflops": 1, "cpu_quota": 0 } ] }""", "\"cpu_quota\" must be a number > 0")]
+    [InlineData("""{ "devices": [ { "name": "a", "memory_budget": 1, "gemm_gflops": 1, "attention_gflops": 1, "threads": 0 } ] }""", "\"threads\" must be a whole number ≥ 1")]
     public void Parse_BadFile_ClearError(string json, string expected)
     {
         var error = Assert.Throws<InvalidDataException>(() => ProfileFile.Parse(json, "minilm", MiniLm));
