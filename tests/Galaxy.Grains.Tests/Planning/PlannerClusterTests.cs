@@ -3,8 +3,9 @@ using Galaxy.Grains.Planning;
 namespace Galaxy.Grains.Tests.Planning;
 
 /// <summary>
-/// The planner on a live 3-silo cluster whose devices have 2, 1 and 1 kernel threads: shares follow the speeds the
-/// devices measured, and every result reports the prediction beside the measured latency.
+/// The planner on a live 3-silo cluster whose devices have 2, 1 and 1 kernel threads on this machine's cores: shares
+/// follow the speeds the devices measured, the host's cores limit how many devices pay, and every result reports the
+/// prediction beside the measured latency.
 /// </summary>
 [Collection(PlannerClusterCollectionDefinition.Name)]
 public sealed class PlannerClusterTests(PlannerClusterFixture fixture)
@@ -13,8 +14,15 @@ public sealed class PlannerClusterTests(PlannerClusterFixture fixture)
 
     private IInferenceGrain Wide => fixture.Client.GetGrain<IInferenceGrain>(PlannerClusterFixture.ModelId);
 
+    /// <summary>
+    /// The coordinator's own choice (<see cref="IInferenceGrain.InferAsync(int[])"/>, devices chosen by the planner): shares
+    /// follow the measured speeds, and the host's cores count. The three silos run in this one process, so their
+    /// profiles carry the same host; their 2 + 1 + 1 kernel threads ask for 4 cores. Where the host has fewer, the cost
+    /// model slows every device of a plan that uses all three by Σ demand / CPUs, which makes all three slower than the
+    /// best of {dev1} and {dev2, dev3} (their speed together is at most the larger of the two), so the plan keeps fewer.
+    /// </summary>
     [Fact]
-    public async Task Infer_UnequalThreads_SharesFollowTheMeasuredSpeeds()
+    public async Task Infer_UnequalThreadsOnOneHost_SharesFollowTheSpeedsAndTheHostsCores()
     {
         var profiles = await fixture.Client.GetGrain<IDeviceRegistryGrain>(DeviceRegistry.Key).GetProfilesAsync();
         var config = PlannerClusterFixture.Config;
@@ -36,6 +44,12 @@ public sealed class PlannerClusterTests(PlannerClusterFixture fixture)
         Assert.Equal(config.Heads, result.Devices.Sum(d => d.Share.Heads));
         Assert.Equal(config.IntermediateSize, result.Devices.Sum(d => d.Share.MlpColumns));
         Assert.Equal(Tokens, result.Devices.Sum(d => d.Share.Rows));
+
+        Assert.All(profiles, p => Assert.Equal(profiles[0].Host, p.Host));
+        if (profiles[0].HostProcessorCount < PlannerClusterFixture.Threads.Sum())
+        {
+            Assert.True(result.Devices.Count < 3, $"all three devices used on a host of {profiles[0].HostProcessorCount} CPUs");
+        }
 
         // Whenever one device measured faster than another at a block, it holds at least as much of it (within one head, one column unit).
         // The first request's plan follows the profiles; later ones may follow the calibration from measured runs.
@@ -83,6 +97,12 @@ public sealed class PlannerClusterTests(PlannerClusterFixture fixture)
             runs.Add((await Wide.EmbedOnAsync(text, 3)).Texts[0]);
         }
 
+        var profiles = await fixture.Client.GetGrain<IDeviceRegistryGrain>(DeviceRegistry.Key).GetProfilesAsync();
+        var devices = profiles.Select(p => p.Device).Order(StringComparer.Ordinal).ToArray();
+        var cluster = ProfileAdapter.ToCluster(devices, profiles, [], PlannerClusterFixture.ModelId, PlannerClusterFixture.Config);
+        var slowdowns = CostModel.Slowdowns(cluster, [.. Enumerable.Range(0, devices.Length)]);
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Join(Environment.NewLine, profiles.OrderBy(p => p.Device, StringComparer.Ordinal).Select((p, i) =>
+            $"{p.Device}: host {p.Host}, {p.HostProcessorCount} CPUs, quota {p.CpuQuotaCores?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}, {p.KernelThreads} kernel threads; slowed {slowdowns[i]:F2}× with all three")));
         var measured = Median(runs.Select(r => r.WallMilliseconds));
         var predicted = Median(runs.Select(r => r.PredictedMilliseconds));
         TestContext.Current.TestOutputHelper?.WriteLine($"{runs[0].Tokens} tokens: median measured {measured:F1} ms, median predicted {predicted:F1} ms, error {(predicted / measured) - 1:P1}");
