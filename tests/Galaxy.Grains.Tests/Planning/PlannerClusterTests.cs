@@ -75,10 +75,14 @@ public sealed class PlannerClusterTests(PlannerClusterFixture fixture)
 
     /// <summary>
     /// Every result carries the planner's prediction beside the measurement, per device and per request; the test
-    /// writes both (medians over nine requests after six warm-ups) to its output. It does not assert the 30 %
-    /// bound: on this 2-core machine the three silos' four kernel threads share two cores, which the profiles (measured
-    /// one silo at a time) cannot foresee, and the measured error is far outside 30 % and varies run to run
-    /// (docs/planner.md reports the numbers). That is a fact about this machine, not a threshold a unit test can hold.
+    /// writes both (medians over nine requests after six warm-ups), and each device's host placement and slowdown, to its
+    /// output. It does not assert the 30 % bound. The cost model now knows that the three silos share this
+    /// machine's 2 cores (σ = 4 threads / 2 CPUs = 2) and charges message CPU; that moved the median error from −44 … −72 %
+    /// to −38 … −69 % in runs side by side (docs/planner.md), and the 1-thread devices' compute is now predicted within
+    /// about ±30 %, but the 2-thread device computes 1.5–3× longer than fair sharing predicts (its GEMMs fork and join
+    /// across two threads, and each waits for the one that was descheduled) and other processes on this shared machine
+    /// (load average 6 during those runs) move the ratio from run to run. A bound that the machine's load decides is a
+    /// wall-clock threshold in disguise, so the test asserts only what the code controls.
     /// </summary>
     [Fact]
     public async Task Infer_SeveralRequests_ReportPredictedBesideMeasured()
