@@ -269,10 +269,20 @@ internal sealed class CollectiveTimeline
         for (var r = 0; r < _n; r++)
         {
             // The partials of its chunk are added in the order they land, each after its deserialisation.
-            var done = _cursor[r];
-            foreach (var landed in Enumerable.Range(0, _n).Where(k => k != r).Select(k => _arrival[r, k]).Order())
+            var landed = 0;
+            for (var k = 0; k < _n; k++)
             {
-                done = Math.Max(done, landed) + ReceiveCpu(r, bytes[r]);
+                if (k != r)
+                {
+                    _next[landed++] = _arrival[r, k];
+                }
+            }
+
+            Array.Sort(_next, 0, landed);
+            var done = _cursor[r];
+            for (var i = 0; i < landed; i++)
+            {
+                done = Math.Max(done, _next[i]) + ReceiveCpu(r, bytes[r]);
             }
 
             Ready[r] = Math.Max(done, LinkFree[r]);

@@ -208,6 +208,18 @@ public static class CostModel
         ArgumentNullException.ThrowIfNull(devices);
         var result = new double[devices.Count];
         Array.Fill(result, 1.0);
+        var anyHost = false;
+        foreach (var device in devices)
+        {
+            anyHost |= cluster.Devices[device].Host is not null;
+        }
+
+        if (!anyHost)
+        {
+            // The common case and the planner's inner loop: nothing shares a host.
+            return result;
+        }
+
         bool Busy(int d) => shares is null || shares[d] is not { Heads: 0, MlpColumns: 0, Rows: 0 };
         var onHosts = Enumerable.Range(0, devices.Count)
             .Where(d => cluster.Devices[devices[d]].Host is not null && Busy(d))
