@@ -143,7 +143,7 @@ internal static class ClusterCommand
         writer.WriteEndArray();
     });
 
-    /// <summary><c>"profile": null | {"processors","kernel_threads","memory_budget_bytes","measured_at","measure_ms","models":[{"model","layers","gemms":[{"block","m","k","n","gflops"}],"attention":[{"seq","gflops"}]}]}</c>.</summary>
+    /// <summary><c>"profile": null | {"processors","kernel_threads","host_id","host_cpus","cpu_quota_cores","memory_budget_bytes","measured_at","measure_ms","models":[{"model","layers","gemms":[{"block","m","k","n","gflops"}],"attention":[{"seq","gflops"}]}]}</c>.</summary>
     private static void WriteProfile(Utf8JsonWriter writer, DeviceProfile? profile)
     {
         if (profile is null)
@@ -155,6 +155,17 @@ internal static class ClusterCommand
         writer.WriteStartObject("profile");
         writer.WriteNumber("processors", profile.ProcessorCount);
         writer.WriteNumber("kernel_threads", profile.KernelThreads);
+        writer.WriteString("host_id", profile.Host);
+        writer.WriteNumber("host_cpus", profile.HostProcessorCount);
+        if (profile.CpuQuotaCores is { } quota)
+        {
+            writer.WriteNumber("cpu_quota_cores", Math.Round(quota, 3));
+        }
+        else
+        {
+            writer.WriteNull("cpu_quota_cores");
+        }
+
         writer.WriteNumber("memory_budget_bytes", profile.MemoryBudgetBytes);
         writer.WriteString("measured_at", profile.MeasuredAt.ToString("O", CultureInfo.InvariantCulture));
         writer.WriteNumber("measure_ms", Math.Round(profile.MeasureMilliseconds, 1));
@@ -203,7 +214,9 @@ internal static class ClusterCommand
         var devices = NewTable(8, "device", "status", "silo", "host", "started (UTC)", "threads", "memory budget", "slices loaded");
         foreach (var d in status.Devices)
         {
-            var threads = d.Profile is { } p ? $"{p.KernelThreads} of {p.ProcessorCount} cores" : "-";
+            var threads = d.Profile is { } p
+                ? string.Create(CultureInfo.InvariantCulture, $"{p.KernelThreads} of {p.ProcessorCount} cores") + (p.HostProcessorCount > 0 ? string.Create(CultureInfo.InvariantCulture, $"\nhost {p.Host}: {p.HostProcessorCount} CPUs") : "") + (p.CpuQuotaCores is { } quota ? string.Create(CultureInfo.InvariantCulture, $"\nquota {quota:0.##} cores") : "")
+                : "-";
             var budget = d.Profile is { } q ? ByteSize.Format(q.MemoryBudgetBytes) : "-";
             var slices = d.Error is { } e ? $"not answering: {e}"
                 : d.Slices.Count == 0 ? "-"
