@@ -84,6 +84,26 @@ public sealed class ProfileFileTests
         }
     }
 
+    [Fact]
+    public void Load_SharedHostExample_LeavesTheSecondSiloOutAndSaysWhyUnlessQuotasKeepThemApart()
+    {
+        var directory = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "deploy", "profiles");
+        var model = Galaxy.Kernels.Model.ModelPresets.Get("bert-large");
+
+        var shared = HeterogeneousPlanner.Plan(model, 256, ProfileFile.Load(Path.Combine(directory, "shared-host.json"), "bert-large", model));
+        var quotas = HeterogeneousPlanner.Plan(model, 256, ProfileFile.Load(Path.Combine(directory, "shared-host-quotas.json"), "bert-large", model));
+
+        // Two 4-thread silos on a 4-CPU host: together each computes 2× slower, so only one of them pays.
+        Assert.Single(shared.Devices, d => d.StartsWith("n100", StringComparison.Ordinal));
+        var left = Assert.Single(shared.Excluded);
+        Assert.Contains("shares host n100's 4 CPUs", left.Reason, StringComparison.Ordinal);
+        Assert.Contains("ask 8 cores, so each would compute 2× slower", left.Reason, StringComparison.Ordinal);
+
+        // 2-core quotas on each: 4 cores asked of 4, no slowdown, both used.
+        Assert.Equal(["n100-a", "n100-b", "shelf-pi5"], quotas.Devices);
+        Assert.All(quotas.Prediction.Devices, d => Assert.Equal(1, d.Slowdown));
+    }
+
     [Theory]
     [InlineData("not json", "not valid JSON")]
     [InlineData("[]", "JSON object")]
