@@ -240,15 +240,17 @@ public sealed partial class TileSocketHub(
 
             socket.NoDelay = true;
             _incoming[socket] = 0;
-            _ = ReceiveAsync(socket);
+
+            // One thread per incoming peer, blocked in the socket's read: the kernel wakes it straight when a frame
+            // lands, one thread hop fewer than an async read (completion port, then the thread pool), and it never
+            // waits behind the devices' work in the pool's queue. A silo has one incoming connection per peer silo.
+            new Thread(() => Receive(socket)) { IsBackground = true, Name = $"tiles from {socket.RemoteEndPoint}" }.Start();
         }
     }
 
-    /// <summary>Reads frames from one peer until the connection ends or a frame is malformed.</summary>
-    private async Task ReceiveAsync(Socket socket)
+    /// <summary>Reads frames from one peer until the connection ends or a frame is malformed (on its own thread).</summary>
+    private void Receive(Socket socket)
     {
-        // Receive loops run on the thread pool, never on a grain's scheduler.
-        await Task.Yield();
         var remote = socket.RemoteEndPoint?.ToString() ?? "?";
         string? peerDevice = null;
         string? peerEndpoint = null;
@@ -261,7 +263,7 @@ public sealed partial class TileSocketHub(
         {
             while (true)
             {
-                var read = await stream.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, _stopping.Token).ConfigureAwait(false);
+                var read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
                 if (read == 0)
                 {
                     break;
@@ -276,7 +278,7 @@ public sealed partial class TileSocketHub(
                 if (frame.Kind == TileFrameKind.Hello)
                 {
                     var hello = new byte[frame.PayloadLength];
-                    await stream.ReadExactlyAsync(hello, _stopping.Token).ConfigureAwait(false);
+                    stream.ReadExactly(hello);
                     var parts = Encoding.UTF8.GetString(hello).Split(' ');
                     if (parts.Length != 2 || parts[0].Length == 0 || !IPEndPoint.TryParse(parts[1], out _))
                     {
@@ -292,11 +294,11 @@ public sealed partial class TileSocketHub(
                     throw new InvalidDataException("a tile frame came before the hello frame");
                 }
 
-                var key = keyBytes.AsMemory(0, frame.ShardKeyLength);
-                await stream.ReadExactlyAsync(key, _stopping.Token).ConfigureAwait(false);
-                if (!key.Span.SequenceEqual(lastKeyBytes))
+                var key = keyBytes.AsSpan(0, frame.ShardKeyLength);
+                stream.ReadExactly(key);
+                if (!key.SequenceEqual(lastKeyBytes))
                 {
-                    var shard = Encoding.UTF8.GetString(key.Span);
+                    var shard = Encoding.UTF8.GetString(key);
                     if (!Hosts(shard))
                     {
                         throw new InvalidDataException($"the frame is for shard '{shard}', which device '{options.Value.Device}' does not host");
@@ -308,7 +310,7 @@ public sealed partial class TileSocketHub(
                 var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(frame.PayloadLength, 1));
                 try
                 {
-                    await stream.ReadExactlyAsync(buffer.AsMemory(0, frame.PayloadLength), _stopping.Token).ConfigureAwait(false);
+                    stream.ReadExactly(buffer.AsSpan(0, frame.PayloadLength));
                 }
                 catch
                 {
