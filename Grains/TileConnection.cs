@@ -6,7 +6,8 @@ namespace Galaxy.Grains;
 /// <summary>
 /// This silo's persistent outgoing TCP connection to one peer silo's <see cref="TileSocketHub"/>. Frames are written by
 /// one sender at a time (a semaphore), so frames of concurrent collectives and requests never interleave; a small
-/// tile goes out with its header in one write, a large one as header then payload straight from the caller's buffer.
+/// tile is copied behind its header, a large one is gathered with it from the caller's buffer (one <c>sendmsg</c>
+/// either way when the socket has room, which on a LAN or loopback is the common case).
 /// The peer never writes back: a read that ends means the connection is gone (<see cref="Closed"/>).
 /// </summary>
 internal sealed class TileConnection : IDisposable
@@ -18,6 +19,7 @@ internal sealed class TileConnection : IDisposable
     private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly byte[] _frame = new byte[TileFrameHeader.Size + TileFrameHeader.MaxShardKeyBytes + CoalesceBytes];
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ArraySegment<byte>[] _gather = new ArraySegment<byte>[2];
 
     public TileConnection(Socket socket, string device, string endpoint)
     {
@@ -66,6 +68,19 @@ internal sealed class TileConnection : IDisposable
             {
                 payload.Span.CopyTo(_frame.AsSpan(headerBytes));
                 await SendAllAsync(_frame.AsMemory(0, headerBytes + payload.Length)).ConfigureAwait(false);
+            }
+            else if (System.Runtime.InteropServices.MemoryMarshal.TryGetArray(payload, out var segment))
+            {
+                _gather[0] = new ArraySegment<byte>(_frame, 0, headerBytes);
+                _gather[1] = segment;
+                var sent = await _socket.SendAsync(_gather, SocketFlags.None).ConfigureAwait(false);
+                if (sent < headerBytes)
+                {
+                    await SendAllAsync(_frame.AsMemory(sent, headerBytes - sent)).ConfigureAwait(false);
+                    sent = headerBytes;
+                }
+
+                await SendAllAsync(payload[(sent - headerBytes)..]).ConfigureAwait(false);
             }
             else
             {
