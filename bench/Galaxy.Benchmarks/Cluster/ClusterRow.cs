@@ -45,7 +45,7 @@ public sealed record ClusterRow(
     double? CoresUsedByOthers,
     int Rounds,
     Galaxy.Kernels.Parallel.CollectiveAlgorithm Exchange,
-    Galaxy.Grains.TileTransport Transport = Galaxy.Grains.TileTransport.GrainCalls)
+    Galaxy.Grains.TileTransport Transport)
 {
     /// <summary>Sequential message steps per layer: four collectives of N − 1 ring steps each, or of one direct step.</summary>
     public int StepsPerLayer => Exchange == Galaxy.Kernels.Parallel.CollectiveAlgorithm.Ring ? 4 * (Devices - 1) : 4;
