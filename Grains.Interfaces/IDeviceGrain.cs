@@ -27,4 +27,8 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// <summary>Takes a payload and answers with its length: the far end of a link measurement.</summary>
     [Alias("accept"), AlwaysInterleave]
     Task<int> AcceptAsync(TensorPayload payload);
+
+    /// <summary>"host:port" where this device's silo takes tile frames from its peers (its tile socket hub).</summary>
+    [Alias("tile-endpoint"), AlwaysInterleave]
+    Task<string> GetTileEndpointAsync();
 }

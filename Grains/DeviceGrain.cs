@@ -10,7 +10,7 @@ namespace Galaxy.Grains;
 /// payload (the bulk-coded <see cref="TensorPayload"/>, as tiles travel) for the bandwidth.
 /// </summary>
 [DevicePlacement]
-public sealed class DeviceGrain(ModelCatalog catalog, DeviceProfileService profiles, IOptions<GalaxyDeviceOptions> options) : Grain, IDeviceGrain
+public sealed class DeviceGrain(ModelCatalog catalog, DeviceProfileService profiles, TileSocketHub tiles, IOptions<GalaxyDeviceOptions> options) : Grain, IDeviceGrain
 {
     // Enough round trips for a steady median on a noisy machine, few enough to keep a link to ~10–20 ms on loopback.
     private const int SmallRounds = 9;
@@ -20,6 +20,8 @@ public sealed class DeviceGrain(ModelCatalog catalog, DeviceProfileService profi
     public Task<IReadOnlyList<LoadedSlice>> GetLoadedAsync() => Task.FromResult(catalog.LoadedSlices());
 
     public Task<DeviceProfile?> GetProfileAsync() => Task.FromResult(profiles.Current);
+
+    public Task<string> GetTileEndpointAsync() => Task.FromResult(tiles.Endpoint);
 
     public async Task<LinkProfile> MeasureLinkAsync(string peer, int payloadBytes)
     {

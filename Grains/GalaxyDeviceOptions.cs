@@ -42,4 +42,10 @@ public sealed class GalaxyDeviceOptions
 
     /// <summary>Weight slices of one model a device keeps loaded (least recently used go first).</summary>
     public int SlicesPerModel { get; set; } = 4;
+
+    /// <summary>How this silo's shards send tiles to their peers (<see cref="Grains.TileTransport"/>); every silo accepts both.</summary>
+    public TileTransport TileTransport { get; set; } = TileTransport.Sockets;
+
+    /// <summary>The TCP port of this silo's <see cref="TileSocketHub"/> on the silo's address; 0 = any free port (peers learn it from the device agent).</summary>
+    public int TilePort { get; set; }
 }

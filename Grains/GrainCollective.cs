@@ -21,14 +21,6 @@ internal sealed class GrainCollective(int rank, IReadOnlyList<IShardGrain> peers
         return new ValueTask(peers[destination].ReceiveTileAsync(tile));
     }
 
-    public async ValueTask ReceiveAsync(int source, TileKey key, Memory<byte> destination, CancellationToken cancellationToken = default)
-    {
-        var payload = await inbox.TakeAsync(source, key, cancellationToken).ConfigureAwait(false);
-        if (payload.Length != destination.Length)
-        {
-            throw new InvalidDataException($"Tile {key} from rank {source} has {payload.Length} bytes; rank {rank} expected {destination.Length}.");
-        }
-
-        payload.CopyTo(destination);
-    }
+    public ValueTask ReceiveAsync(int source, TileKey key, Memory<byte> destination, CancellationToken cancellationToken = default) =>
+        inbox.ReceiveAsync(rank, source, key, destination, cancellationToken);
 }

@@ -14,11 +14,14 @@ namespace Galaxy.Grains;
 /// delivering tiles into the request's inbox.
 /// </summary>
 [DevicePlacement]
-public sealed class ShardGrain(ModelCatalog catalog, IOptions<GalaxyDeviceOptions> options, ILocalSiloDetails silo, ILogger<ShardGrain> logger) : Grain, IShardGrain
+public sealed class ShardGrain(
+    ModelCatalog catalog,
+    TileInboxes inboxes,
+    TileSocketHub tiles,
+    IOptions<GalaxyDeviceOptions> options,
+    ILocalSiloDetails silo,
+    ILogger<ShardGrain> logger) : Grain, IShardGrain
 {
-    // Only touched on the grain scheduler (RunAsync, ReceiveTileAsync, AbortAsync), so a plain dictionary suffices.
-    private readonly Dictionary<long, TileInbox> _inboxes = [];
-
     private string ModelId => DeviceKeys.ModelOf(this.GetPrimaryKeyString());
 
     private string Device => DeviceKeys.DeviceOf(this.GetPrimaryKeyString());
@@ -50,17 +53,19 @@ public sealed class ShardGrain(ModelCatalog catalog, IOptions<GalaxyDeviceOption
         plan.ValidateModelSplit(model.Config);
         var slice = plan.SliceOf(request.Rank, model.Config);
         var modelId = ModelId;
-        var peers = request.Peers.Select(device => GrainFactory.GetGrain<IShardGrain>(DeviceKeys.Shard(modelId, device))).ToArray();
-        var inbox = InboxOf(request.RequestId);
+        var shardKey = this.GetPrimaryKeyString();
         var layers = model.Config.Layers;
 
         // Layers finished on the kernel side are published from the grain scheduler, in the order they finish.
         var finished = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true });
-        var collective = new LayerProgressCollective(new GrainCollective(request.Rank, peers, inbox), layer => finished.Writer.TryWrite(layer));
-        var publishing = request.Progress is { } route ? PublishProgressAsync(finished.Reader, route, request.RequestId, layers) : Task.CompletedTask;
+        var publishing = Task.CompletedTask;
         using var timeout = new CancellationTokenSource(options.Value.RequestTimeout);
         try
         {
+            var transport = await TransportAsync(request, modelId, shardKey).ConfigureAwait(true);
+            var collective = new LayerProgressCollective(transport, layer => finished.Writer.TryWrite(layer));
+            publishing = request.Progress is { } route ? PublishProgressAsync(finished.Reader, route, request.RequestId, layers) : Task.CompletedTask;
+
             // The math runs off the grain scheduler, so tiles for this and other requests keep arriving meanwhile.
             var result = await Task.Run(
                 () =>
@@ -74,8 +79,7 @@ public sealed class ShardGrain(ModelCatalog catalog, IOptions<GalaxyDeviceOption
             finished.Writer.TryComplete();
             await publishing.ConfigureAwait(true);
             var wall = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            var key = this.GetPrimaryKeyString();
-            ShardGrainLog.RequestDone(logger, key, request.RequestId, request.Rank, request.Peers.Count, wall);
+            ShardGrainLog.RequestDone(logger, shardKey, request.RequestId, request.Rank, request.Peers.Count, wall);
 
             return new ShardOutput(
                 Device,
@@ -92,7 +96,7 @@ public sealed class ShardGrain(ModelCatalog catalog, IOptions<GalaxyDeviceOption
         finally
         {
             finished.Writer.TryComplete();
-            _inboxes.Remove(request.RequestId);
+            inboxes.Release(shardKey, request.RequestId);
         }
     }
 
@@ -100,13 +104,13 @@ public sealed class ShardGrain(ModelCatalog catalog, IOptions<GalaxyDeviceOption
     {
         ArgumentNullException.ThrowIfNull(tile);
         var key = new TileKey(tile.RequestId, tile.Layer, (CollectivePhase)tile.Phase, tile.Step, tile.Tile);
-        InboxOf(tile.RequestId).Deposit(tile.SourceRank, key, tile.Data);
+        inboxes.Of(this.GetPrimaryKeyString(), tile.RequestId).Deposit(tile.SourceRank, key, new ReceivedTile(tile.Data, tile.Data.Length, Pooled: false));
         return Task.CompletedTask;
     }
 
     public Task AbortAsync(long requestId, string reason)
     {
-        InboxOf(requestId).Fail(new InvalidOperationException($"Request {requestId} was given up on device '{Device}': {reason}"));
+        inboxes.Of(this.GetPrimaryKeyString(), requestId).Fail(new InvalidOperationException($"Request {requestId} was given up on device '{Device}': {reason}"));
         return Task.CompletedTask;
     }
 
@@ -131,15 +135,23 @@ public sealed class ShardGrain(ModelCatalog catalog, IOptions<GalaxyDeviceOption
         }
     }
 
-    private TileInbox InboxOf(long requestId)
+    /// <summary>
+    /// This run's links to its peers, by this silo's <see cref="GalaxyDeviceOptions.TileTransport"/>: frames over the
+    /// silos' tile sockets (each peer's endpoint asked from its device agent once per silo), or one grain call per tile.
+    /// Either way the tiles for this shard land in the inbox this run claims.
+    /// </summary>
+    private async Task<ICollective> TransportAsync(ShardRequest request, string modelId, string shardKey)
     {
-        if (!_inboxes.TryGetValue(requestId, out var inbox))
+        if (options.Value.TileTransport == TileTransport.GrainCalls)
         {
-            inbox = new TileInbox();
-            _inboxes.Add(requestId, inbox);
+            var grains = request.Peers.Select(device => GrainFactory.GetGrain<IShardGrain>(DeviceKeys.Shard(modelId, device))).ToArray();
+            return new GrainCollective(request.Rank, grains, inboxes.Claim(shardKey, request.RequestId, []));
         }
 
-        return inbox;
+        var peers = await Task.WhenAll(request.Peers.Select(async (device, rank) =>
+            rank == request.Rank ? null : new TilePeer(device, DeviceKeys.Shard(modelId, device), await tiles.EndpointOfAsync(device).ConfigureAwait(true)))).ConfigureAwait(true);
+        var sources = peers.OfType<TilePeer>().Select(peer => peer.Endpoint).ToHashSet(StringComparer.Ordinal);
+        return new SocketCollective(request.Rank, tiles, peers, inboxes.Claim(shardKey, request.RequestId, sources));
     }
 
     private void CheckRank(int rank, IReadOnlyList<string> peers)

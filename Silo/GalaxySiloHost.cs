@@ -71,10 +71,12 @@ public static class GalaxySiloHost
                 }
             });
             silo.AddGalaxyDevice(settings.Device, settings.ModelsDirectory, settings.Threads, settings.MemoryBudgetBytes);
-            if (settings.PlanOnAllDevices)
+            silo.Services.Configure<GalaxyDeviceOptions>(o =>
             {
-                silo.Services.Configure<GalaxyDeviceOptions>(o => o.PlanOnAllDevices = true);
-            }
+                o.PlanOnAllDevices = settings.PlanOnAllDevices;
+                o.TilePort = settings.TilePort;
+                o.TileTransport = settings.TileTransport;
+            });
         });
         return builder.Build();
     }

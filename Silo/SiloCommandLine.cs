@@ -34,6 +34,8 @@ public static class SiloCommandLine
         ["--threads"] = "Compute threads for this device's kernels (default: the processor count).",
         ["--models"] = "This device's model directory; 'minilm' is prepared under it from the bundled package (default ./models).",
         ["--plan-on-all-devices"] = "true: a coordinator on this silo gives every live device a share, even those the planner would leave out as not helping (default false).",
+        ["--tile-port"] = "TCP port of this silo's tile sockets on the advertised address (default 0: any free port; peers learn it through the cluster).",
+        ["--tile-transport"] = "How this silo's shards send tiles to their peers: sockets (default; raw frames on persistent silo-to-silo connections) or grain-calls (one Orleans call per tile).",
     };
 
     /// <summary>

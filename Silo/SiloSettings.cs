@@ -1,3 +1,4 @@
+using Galaxy.Grains;
 using System.Net;
 
 namespace Galaxy.Silo;
@@ -35,6 +36,12 @@ public sealed record SiloSettings(
     bool PlanOnAllDevices = false)
 {
     /// <summary>Listen on every interface when the advertised address is not loopback (containers, NAT), else on loopback only.</summary>
+    /// <summary>The port of the silo's tile sockets on the advertised address (0 = any free port; peers learn it from the silo).</summary>
+    public int TilePort { get; init; }
+
+    /// <summary>How this silo's shards send tiles: over the tile sockets (default) or as one grain call each.</summary>
+    public TileTransport TileTransport { get; init; } = TileTransport.Sockets;
+
     public bool ListenOnAnyAddress => !IPAddress.IsLoopback(Advertise);
 
     /// <summary>This silo's advertised silo-to-silo endpoint.</summary>

@@ -1,3 +1,4 @@
+using Galaxy.Grains;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -35,7 +36,7 @@ public static class SiloSettingsReader
     public static readonly IReadOnlyList<string> OptionNames =
     [
         "--device", "--cluster", "--clustering", "--primary", "--redis", "--silo-port", "--gateway-port",
-        "--advertise", "--memory-budget", "--threads", "--models", "--plan-on-all-devices",
+        "--advertise", "--memory-budget", "--threads", "--models", "--plan-on-all-devices", "--tile-port", "--tile-transport",
     ];
 
     /// <summary>The configuration key of a command-line name: <c>--silo-port</c> → <c>SiloPort</c>.</summary>
@@ -103,8 +104,20 @@ public static class SiloSettingsReader
         var threads = ParseThreads(values.Get("--threads"), processorCount);
         var models = ParseModels(values.Get("--models"));
         var planOnAll = ParseSwitch(values.Get("--plan-on-all-devices"));
+        var tilePortValue = values.Get("--tile-port");
+        var tilePort = tilePortValue.Text?.Trim() == "0" ? 0 : ParsePort(tilePortValue, 0);
+        if (tilePort != 0 && (tilePort == siloPort || tilePort == gatewayPort))
+        {
+            throw new SiloSettingsException($"{tilePortValue.Label} {tilePort} is also the silo or gateway port; give another port, or 0 for any free one.");
+        }
 
-        return new SiloSettings(device.Text, clusterId, clustering, primary, redis, siloPort, gatewayPort, advertise, memory, detected, threads, models, planOnAll);
+        var tileTransport = ParseTileTransport(values.Get("--tile-transport"));
+
+        return new SiloSettings(device.Text, clusterId, clustering, primary, redis, siloPort, gatewayPort, advertise, memory, detected, threads, models, planOnAll)
+        {
+            TilePort = tilePort,
+            TileTransport = tileTransport,
+        };
     }
 
     private static void RejectUnknownKeys(IReadOnlyDictionary<string, string?> commandLine, IConfiguration configuration)
@@ -237,6 +250,13 @@ public static class SiloSettingsReader
             ? threads
             : throw new SiloSettingsException($"{value.Label} must be a whole number 1–{MaximumThreads}, got '{value.Text}'.");
     }
+
+    private static TileTransport ParseTileTransport(Value value) => value.Text?.Trim().ToLowerInvariant() switch
+    {
+        null or "sockets" => TileTransport.Sockets,
+        "grain-calls" => TileTransport.GrainCalls,
+        _ => throw new SiloSettingsException($"{value.Label} must be sockets or grain-calls, got '{value.Text}'."),
+    };
 
     private static bool ParseSwitch(Value value)
     {

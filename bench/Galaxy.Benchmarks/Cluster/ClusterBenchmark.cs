@@ -9,7 +9,8 @@ namespace Galaxy.Benchmarks.Cluster;
 
 /// <summary>
 /// The same request on the same plan twice: through <see cref="IInferenceGrain.InferAsync(int[])"/> on three device
-/// silos in this process (tiles as grain calls over TCP loopback) and on a <see cref="SimulatedCluster"/> (tiles
+/// silos in this process (tiles over the silos' tile sockets or as grain calls, TCP loopback; each round runs every
+/// transport asked for) and on a <see cref="SimulatedCluster"/> (tiles
 /// through the in-process collective, no link model). Both load their slices from the same model directory, run the
 /// plan the coordinator makes (hybrid, shares proportional to the devices' measured profiles, overlap on, whole chunks) with one kernel
 /// thread per device, and alternate request by request.
@@ -61,46 +62,60 @@ public static class ClusterBenchmark
                 Exchange = planned.Exchange == PlanExchange.Direct ? CollectiveAlgorithm.Direct : CollectiveAlgorithm.Ring,
             };
             using var inProcess = LoadSimulated(model, plan);
-            var clusterSamples = new List<Sample>();
+            var transports = settings.Transports;
+            var clusterSamples = transports.Select(_ => new List<Sample>()).ToArray();
             var localSamples = new List<Sample>();
-            var overheads = new List<double>();
+            var overheads = transports.Select(_ => new List<double>()).ToArray();
             long tileCalls = 0;
             double tileBytes = 0;
-            double maxDifference = 0;
+            var maxDifference = new double[transports.Count];
             var load = OtherProcessesLoad.Start();
-            progress.Write($"cluster: {model.Name} seq {model.Sequence}, {model.Config.Layers} layers, {Devices} devices ");
+            progress.Write($"cluster: {model.Name} seq {model.Sequence}, {model.Config.Layers} layers, {Devices} devices, tiles over {string.Join(" and ", transports.Select(TransportName))} ");
             for (var round = 0; round < settings.WarmUpRounds + settings.Rounds; round++)
             {
                 if (Stopwatch.GetElapsedTime(started) > settings.Budget)
                 {
-                    notes.Add($"{model.Name}: stopped after {clusterSamples.Count} measured rounds, the {settings.Budget.TotalSeconds:F0} s budget was spent");
+                    notes.Add($"{model.Name}: stopped after {localSamples.Count} measured rounds, the {settings.Budget.TotalSeconds:F0} s budget was spent");
                     break;
                 }
 
-                // Alternate which side goes first, so neither always runs right after the other.
-                Sample onCluster, onSimulated;
-                float[] clusterHidden, simulatedHidden;
-                if (round % 2 == 0)
+                // Rotate which side goes first (in-process, then each transport), so none always runs right after another.
+                var sides = transports.Count + 1;
+                var onCluster = new Sample[transports.Count];
+                var clusterHidden = new float[transports.Count][];
+                Sample onSimulated = default;
+                float[] simulatedHidden = [];
+                for (var turn = 0; turn < sides; turn++)
                 {
-                    (onCluster, clusterHidden) = await RunClusterAsync(coordinator, model.TokenIds, cancellationToken).ConfigureAwait(false);
-                    (onSimulated, simulatedHidden) = await RunSimulatedAsync(inProcess, ++requestId, model.TokenIds, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    (onSimulated, simulatedHidden) = await RunSimulatedAsync(inProcess, ++requestId, model.TokenIds, cancellationToken).ConfigureAwait(false);
-                    (onCluster, clusterHidden) = await RunClusterAsync(coordinator, model.TokenIds, cancellationToken).ConfigureAwait(false);
+                    var side = (turn + round) % sides;
+                    if (side == transports.Count)
+                    {
+                        (onSimulated, simulatedHidden) = await RunSimulatedAsync(inProcess, ++requestId, model.TokenIds, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        cluster.UseTileTransport(transports[side]);
+                        (onCluster[side], clusterHidden[side]) = await RunClusterAsync(coordinator, model.TokenIds, cancellationToken).ConfigureAwait(false);
+                    }
                 }
 
-                maxDifference = Math.Max(maxDifference, MaxAbsDifference(clusterHidden, simulatedHidden));
+                for (var t = 0; t < transports.Count; t++)
+                {
+                    maxDifference[t] = Math.Max(maxDifference[t], MaxAbsDifference(clusterHidden[t], simulatedHidden));
+                }
+
                 var traffic = inProcess.Stats.Snapshot();
                 tileCalls = traffic.Sum(t => t.MessagesSent);
                 tileBytes = tileCalls > 0 ? (double)traffic.Sum(t => t.BytesSent) / tileCalls : 0;
                 var measured = round >= settings.WarmUpRounds;
                 if (measured)
                 {
-                    clusterSamples.Add(onCluster);
                     localSamples.Add(onSimulated);
-                    overheads.Add((onCluster.Milliseconds / onSimulated.Milliseconds) - 1);
+                    for (var t = 0; t < transports.Count; t++)
+                    {
+                        clusterSamples[t].Add(onCluster[t]);
+                        overheads[t].Add((onCluster[t].Milliseconds / onSimulated.Milliseconds) - 1);
+                    }
                 }
 
                 progress.Write(measured ? "." : "w");
@@ -113,33 +128,38 @@ public static class ClusterBenchmark
             }
 
             progress.WriteLine();
-            if (clusterSamples.Count == 0)
+            if (localSamples.Count == 0)
             {
                 continue;
             }
 
-            rows.Add(new ClusterRow(
-                model.Name,
-                model.Sequence,
-                Devices,
-                model.Config.Layers,
-                Median(clusterSamples.Select(s => s.Milliseconds)),
-                Median(localSamples.Select(s => s.Milliseconds)),
-                Median(clusterSamples.Select(s => s.ComputeMilliseconds)),
-                Median(localSamples.Select(s => s.ComputeMilliseconds)),
-                Median(clusterSamples.Select(s => s.LayersMilliseconds)),
-                Median(localSamples.Select(s => s.LayersMilliseconds)),
-                Median(clusterSamples.Select(s => s.OutsideLayersMilliseconds)),
-                Median(localSamples.Select(s => s.OutsideLayersMilliseconds)),
-                Median(clusterSamples.Select(s => s.CpuMilliseconds)),
-                Median(localSamples.Select(s => s.CpuMilliseconds)),
-                Quartiles.Of(overheads),
-                tileCalls,
-                tileBytes,
-                maxDifference,
-                load?.CoresUsedByOthers(),
-                clusterSamples.Count,
-                plan.Exchange));
+            var others = load?.CoresUsedByOthers();
+            for (var t = 0; t < transports.Count; t++)
+            {
+                rows.Add(new ClusterRow(
+                    model.Name,
+                    model.Sequence,
+                    Devices,
+                    model.Config.Layers,
+                    Median(clusterSamples[t].Select(s => s.Milliseconds)),
+                    Median(localSamples.Select(s => s.Milliseconds)),
+                    Median(clusterSamples[t].Select(s => s.ComputeMilliseconds)),
+                    Median(localSamples.Select(s => s.ComputeMilliseconds)),
+                    Median(clusterSamples[t].Select(s => s.LayersMilliseconds)),
+                    Median(localSamples.Select(s => s.LayersMilliseconds)),
+                    Median(clusterSamples[t].Select(s => s.OutsideLayersMilliseconds)),
+                    Median(localSamples.Select(s => s.OutsideLayersMilliseconds)),
+                    Median(clusterSamples[t].Select(s => s.CpuMilliseconds)),
+                    Median(localSamples.Select(s => s.CpuMilliseconds)),
+                    Quartiles.Of(overheads[t]),
+                    tileCalls,
+                    tileBytes,
+                    maxDifference[t],
+                    others,
+                    localSamples.Count,
+                    plan.Exchange,
+                    transports[t]));
+            }
         }
 
         // What the silos cost with no request in flight (membership, timers, the thread pool, late JIT), measured after
@@ -255,6 +275,9 @@ public static class ClusterBenchmark
 
         return max;
     }
+
+    /// <summary>The transport's name on the command line and in the rows: "sockets" or "grain-calls".</summary>
+    public static string TransportName(TileTransport transport) => transport == TileTransport.Sockets ? "sockets" : "grain-calls";
 
     private static double Median(IEnumerable<double> values) => Quartiles.Of(values).Median;
 

@@ -14,7 +14,7 @@ public static class ClusterReport
     private const double CallMillisecondsAt64K = 0.118;
     private const double CallMillisecondsAt1M = 1.177;
 
-    /// <summary>Rows of exactly <c>{"model","seq","devices","cluster_ms","inprocess_ms","overhead"}</c>.</summary>
+    /// <summary>Rows of <c>{"model","seq","devices","exchange","transport","cluster_ms","inprocess_ms","overhead","cluster_cpu_ms","inprocess_cpu_ms"}</c>.</summary>
     public static void WriteJson(IReadOnlyList<ClusterRow> rows, Stream destination)
     {
         ArgumentNullException.ThrowIfNull(rows);
@@ -27,9 +27,12 @@ public static class ClusterReport
             json.WriteNumber("seq", row.Sequence);
             json.WriteNumber("devices", row.Devices);
             json.WriteString("exchange", row.Exchange == Galaxy.Kernels.Parallel.CollectiveAlgorithm.Ring ? "ring" : "direct");
+            json.WriteString("transport", ClusterBenchmark.TransportName(row.Transport));
             json.WriteNumber("cluster_ms", Math.Round(row.ClusterMilliseconds, 3));
             json.WriteNumber("inprocess_ms", Math.Round(row.InProcessMilliseconds, 3));
             json.WriteNumber("overhead", Math.Round(row.Overhead, 4));
+            json.WriteNumber("cluster_cpu_ms", Math.Round(row.ClusterCpuMilliseconds, 1));
+            json.WriteNumber("inprocess_cpu_ms", Math.Round(row.InProcessCpuMilliseconds, 1));
             json.WriteEndObject();
         }
 
@@ -46,6 +49,7 @@ public static class ClusterReport
             .AddColumn("seq", c => c.RightAligned())
             .AddColumn("layers", c => c.RightAligned())
             .AddColumn("dev", c => c.RightAligned())
+            .AddColumn("tiles via")
             .AddColumn("cluster ms", c => c.RightAligned())
             .AddColumn("in-proc ms", c => c.RightAligned())
             .AddColumn("overhead", c => c.RightAligned())
@@ -55,7 +59,7 @@ public static class ClusterReport
             .AddColumn("outside\nms cl/ip", c => c.RightAligned())
             .AddColumn("compute\nms cl/ip", c => c.RightAligned())
             .AddColumn("cpu ms\ncl/ip", c => c.RightAligned())
-            .AddColumn("tile calls\n/request", c => c.RightAligned())
+            .AddColumn("tiles\n/request", c => c.RightAligned())
             .AddColumn("KB/tile", c => c.RightAligned())
             .AddColumn("max |Δ|", c => c.RightAligned())
             .AddColumn("others'\ncores", c => c.RightAligned())
@@ -67,6 +71,7 @@ public static class ClusterReport
                 Format(row.Sequence),
                 Format(row.Layers),
                 Format(row.Devices),
+                ClusterBenchmark.TransportName(row.Transport),
                 Format(row.ClusterMilliseconds, "F1"),
                 Format(row.InProcessMilliseconds, "F1"),
                 Percent(row.Overhead),
@@ -85,7 +90,7 @@ public static class ClusterReport
 
         console.Write(table);
         summary.WriteLine("cl/ip = cluster / in-process.");
-        summary.WriteLine("cluster ms: IInferenceGrain.InferAsync from the first silo (3 device silos in this process, TCP loopback); in-process ms: SimulatedCluster.RunAsync, same plan (the coordinator's: hybrid, shares proportional to the measured profiles, overlap on, whole chunks, direct exchange), same model files, 1 kernel thread per device on both sides; medians over rounds that alternate the two.");
+        summary.WriteLine("cluster ms: IInferenceGrain.InferAsync from the first silo (3 device silos in this process, TCP loopback, tiles via the silos' tile sockets or one grain call each); in-process ms: SimulatedCluster.RunAsync, same plan (the coordinator's: hybrid, shares proportional to the measured profiles, overlap on, whole chunks, direct exchange), same model files, 1 kernel thread per device on both sides; medians over rounds that rotate the sides.");
         summary.WriteLine("overhead = cluster ms / in-process ms − 1 of the medians (per round: the same ratio of each round's pair); ms/layer added = (cluster − in-process) / layers.");
         summary.WriteLine("in layers = the longest any device spent inside its layers (wall, ring waits included); outside = request − in layers (fan-out, embedding, fan-in, result); compute = the most any device computed (arithmetic only); cpu = the process's CPU time per request, all threads; tile calls counted on the in-process side, which runs the same schedule.");
         foreach (var row in outcome.Rows)
@@ -100,11 +105,13 @@ public static class ClusterReport
             var computePerLayer = (row.ClusterComputeMilliseconds - row.InProcessComputeMilliseconds) / row.Layers;
             var callCost = CallMilliseconds(row.MeanTileBytes);
             summary.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{row.Model} seq {row.Sequence}: target ≤ {TargetOverhead:P0} {met}: {Percent(row.Overhead)} (per-round median {Percent(row.PairedOverhead.Median)}), {row.OverheadPerLayerMilliseconds:+0.00;-0.00} ms per layer."));
+                $"{row.Model} seq {row.Sequence} ({ClusterBenchmark.TransportName(row.Transport)}): target ≤ {TargetOverhead:P0} {met}: {Percent(row.Overhead)} (per-round median {Percent(row.PairedOverhead.Median)}), {row.OverheadPerLayerMilliseconds:+0.00;-0.00} ms per layer."));
             summary.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  where: {insidePerLayer:+0.00;-0.00} ms per layer inside the layers ({insidePerLayer / stepsPerLayer:+0.00;-0.00} ms per step, {stepsPerLayer:F0} sequential steps of {callsPerLayer / stepsPerLayer:F0} call(s) per device per layer, {(row.Exchange == Galaxy.Kernels.Parallel.CollectiveAlgorithm.Ring ? "ring" : "direct")}), " +
                 $"{row.ClusterOutsideMilliseconds - row.InProcessOutsideMilliseconds:+0.0;-0.0} ms per request outside them; compute {computePerLayer:+0.00;-0.00} ms per layer."));
-            summary.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            summary.WriteLine(row.Transport == Galaxy.Grains.TileTransport.Sockets
+                ? string.Create(CultureInfo.InvariantCulture, $"  tiles: {row.TileCallsPerRequest} frames per request on persistent silo-to-silo sockets, {row.MeanTileBytes / 1024:F1} KB each.")
+                : string.Create(CultureInfo.InvariantCulture,
                 $"  tiles: {row.TileCallsPerRequest} calls per request, {row.MeanTileBytes / 1024:F1} KB each; one way ~{callCost:F2} ms per call of that size between two idle silos (docs/transport.md, interpolated), ~{callCost * stepsPerLayer:F1} ms per layer over {stepsPerLayer:F0} steps."));
             summary.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  cpu: {row.ClusterCpuMilliseconds - row.InProcessCpuMilliseconds:+0;-0} ms more per request on the cluster side ({row.ClusterCpuMilliseconds:F0} vs {row.InProcessCpuMilliseconds:F0}) for {Environment.ProcessorCount} cores."));

@@ -22,6 +22,7 @@ namespace Galaxy.Benchmarks.Cluster;
 /// <param name="CoresUsedByOthers">Cores other processes used meanwhile (null off Linux).</param>
 /// <param name="Rounds">Measured rounds.</param>
 /// <param name="Exchange">How the plan's collectives move chunks (ring or direct).</param>
+/// <param name="Transport">How the cluster's shards moved tiles (sockets or grain calls).</param>
 public sealed record ClusterRow(
     string Model,
     int Sequence,
@@ -43,7 +44,8 @@ public sealed record ClusterRow(
     double MaxAbsDifference,
     double? CoresUsedByOthers,
     int Rounds,
-    Galaxy.Kernels.Parallel.CollectiveAlgorithm Exchange)
+    Galaxy.Kernels.Parallel.CollectiveAlgorithm Exchange,
+    Galaxy.Grains.TileTransport Transport)
 {
     /// <summary>Sequential message steps per layer: four collectives of N − 1 ring steps each, or of one direct step.</summary>
     public int StepsPerLayer => Exchange == Galaxy.Kernels.Parallel.CollectiveAlgorithm.Ring ? 4 * (Devices - 1) : 4;

@@ -7,4 +7,9 @@ namespace Galaxy.Benchmarks.Cluster;
 /// <param name="WarmUpRounds">Rounds run first and thrown away.</param>
 /// <param name="Budget">After this the current model stops early and the rest are skipped.</param>
 /// <param name="JsonPath">Where to write the rows, or null.</param>
-public sealed record ClusterSettings(IReadOnlyList<string> Models, int BertLayers, int Rounds, int WarmUpRounds, TimeSpan Budget, string? JsonPath);
+/// <param name="Transports">The tile transports the cluster side runs, each in every round.</param>
+public sealed record ClusterSettings(IReadOnlyList<string> Models, int BertLayers, int Rounds, int WarmUpRounds, TimeSpan Budget, string? JsonPath, IReadOnlyList<Galaxy.Grains.TileTransport> Transports)
+{
+    /// <summary>Both transports, sockets first.</summary>
+    public static IReadOnlyList<Galaxy.Grains.TileTransport> BothTransports { get; } = [Galaxy.Grains.TileTransport.Sockets, Galaxy.Grains.TileTransport.GrainCalls];
+}

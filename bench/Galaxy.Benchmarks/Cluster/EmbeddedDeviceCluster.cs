@@ -22,6 +22,18 @@ public sealed class EmbeddedDeviceCluster : IAsyncDisposable
     /// <summary>The grain factory of the first silo (where the benchmark's requests start).</summary>
     public IGrainFactory Grains => _hosts[0].Services.GetRequiredService<IGrainFactory>();
 
+    /// <summary>
+    /// Makes every silo's shards send tiles over <paramref name="transport"/> from the next request on (the benchmark
+    /// switches between rounds; a deployment sets <see cref="GalaxyDeviceOptions.TileTransport"/> once per silo).
+    /// </summary>
+    public void UseTileTransport(TileTransport transport)
+    {
+        foreach (var host in _hosts)
+        {
+            host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GalaxyDeviceOptions>>().Value.TileTransport = transport;
+        }
+    }
+
     public static async Task<EmbeddedDeviceCluster> StartAsync(int devices, int threadsPerDevice, string modelsDirectory, CancellationToken cancellationToken)
     {
         var hosts = new List<IHost>();

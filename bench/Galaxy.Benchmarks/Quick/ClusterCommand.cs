@@ -53,12 +53,29 @@ public static class ClusterCommand
                 result.AddError("--bert-layers must be 1…24.");
             }
         });
+        var transports = new Option<Galaxy.Grains.TileTransport[]>("--transport")
+        {
+            Description = "Tile transports of the cluster side, comma-separated, each run in every round: sockets, grain-calls.",
+            HelpName = "sockets,grain-calls",
+            DefaultValueFactory = _ => [.. ClusterSettings.BothTransports],
+            CustomParser = result =>
+            {
+                var chosen = CommandOptions.Items(result).Distinct().ToArray();
+                foreach (var name in chosen.Where(n => n is not ("sockets" or "grain-calls")))
+                {
+                    result.AddError($"Unknown transport '{name}' (sockets, grain-calls).");
+                }
+
+                return [.. ClusterSettings.BothTransports.Where(t => chosen.Contains(ClusterBenchmark.TransportName(t)))];
+            },
+        };
         var command = new Command("cluster", "What the Orleans cluster adds: 3 device silos in this process against the same plan on the in-process collective.")
         {
             quick,
             json,
             models,
             layers,
+            transports,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -68,7 +85,8 @@ public static class ClusterCommand
                 parse.GetValue(quick) ? QuickRounds : ThoroughRounds,
                 WarmUpRounds,
                 Budget,
-                parse.GetValue(json));
+                parse.GetValue(json),
+                parse.GetRequiredValue(transports));
             return await ExecuteAsync(settings, cancellationToken).ConfigureAwait(false);
         });
         return command;

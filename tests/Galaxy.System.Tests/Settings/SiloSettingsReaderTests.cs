@@ -28,6 +28,8 @@ public sealed class SiloSettingsReaderTests
         Assert.Equal(3, settings.Threads);
         Assert.Equal(Path.GetFullPath("models"), settings.ModelsDirectory);
         Assert.Equal("localhost clustering, this silo is the primary", settings.ClusteringDescription);
+        Assert.Equal(0, settings.TilePort);
+        Assert.Equal(Galaxy.Grains.TileTransport.Sockets, settings.TileTransport);
     }
 
     [Fact]
@@ -36,7 +38,7 @@ public sealed class SiloSettingsReaderTests
         var settings = Read([
             "--device", "laptop", "--cluster", "home-1", "--clustering", "localhost", "--primary", "192.168.1.10:11111",
             "--silo-port", "12000", "--gateway-port", "31000", "--advertise", "192.168.1.20", "--memory-budget", "512MiB",
-            "--threads", "4", "--models", "/srv/models",
+            "--threads", "4", "--models", "/srv/models", "--tile-port", "12100", "--tile-transport", "grain-calls",
         ]);
 
         Assert.Equal("laptop", settings.Device);
@@ -51,6 +53,8 @@ public sealed class SiloSettingsReaderTests
         Assert.Equal(4, settings.Threads);
         Assert.Equal("/srv/models", settings.ModelsDirectory);
         Assert.Equal("localhost clustering, primary 192.168.1.10:11111", settings.ClusteringDescription);
+        Assert.Equal(12100, settings.TilePort);
+        Assert.Equal(Galaxy.Grains.TileTransport.GrainCalls, settings.TileTransport);
     }
 
     [Fact]
@@ -117,6 +121,9 @@ public sealed class SiloSettingsReaderTests
     [InlineData("--device dev --threads 0", "--threads must be a whole number 1–1024, got '0'.")]
     [InlineData("--device dev --threads two", "--threads must be a whole number 1–1024, got 'two'.")]
     [InlineData("--device dev --plan-on-all-devices yes", "--plan-on-all-devices must be true or false, got 'yes'.")]
+    [InlineData("--device dev --tile-transport udp", "--tile-transport must be sockets or grain-calls, got 'udp'.")]
+    [InlineData("--device dev --tile-port 70000", "--tile-port must be a port number 1–65535, got '70000'.")]
+    [InlineData("--device dev --tile-port 11111", "--tile-port 11111 is also the silo or gateway port; give another port, or 0 for any free one.")]
     [InlineData("--device dev --models ' '", "--models must name a directory.")]
     public void Read_BadCommandLine_SaysWhichSettingAndWhy(string commandLine, string expected)
     {
@@ -129,7 +136,7 @@ public sealed class SiloSettingsReaderTests
     [InlineData("Galaxy:SiloPort", "eleven", "Galaxy:SiloPort must be a port number 1–65535, got 'eleven'.")]
     [InlineData("Galaxy:MemoryBudget", "-1GiB", "Galaxy:MemoryBudget must be a size such as 512MiB, 4GiB or 4G, got '-1GiB'.")]
     [InlineData("Galaxy:Primary", "no-port", "Galaxy:Primary must be host:port (a host name, an IPv4 address or [IPv6], and a port 1–65535), got 'no-port'.")]
-    [InlineData("Galaxy:Threds", "2", "Unknown setting Galaxy:Threds in appsettings.json or the environment; the known ones are Advertise, Cluster, Clustering, Device, GatewayPort, MemoryBudget, Models, PlanOnAllDevices, Primary, Redis, SiloPort, Threads.")]
+    [InlineData("Galaxy:Threds", "2", "Unknown setting Galaxy:Threds in appsettings.json or the environment; the known ones are Advertise, Cluster, Clustering, Device, GatewayPort, MemoryBudget, Models, PlanOnAllDevices, Primary, Redis, SiloPort, Threads, TilePort, TileTransport.")]
     public void Read_BadConfiguration_NamesTheConfigurationKey(string key, string value, string expected)
     {
         var error = Assert.Throws<SiloSettingsException>(() => Read(["--device", "dev"], new() { [key] = value }));
