@@ -140,6 +140,8 @@ public sealed class TileSocketTests(ClusterFixture fixture) : IDisposable
     public async Task Infer_EachTransport_HiddenStateEqualsSingleDevice(TileTransport transport)
     {
         var ids = _reference.Tokenizer.Encode("Tiles cross between the device silos over their own sockets or as grain calls.");
+        // Earlier tests of this cluster may have left inboxes of requests that never started (swept later); this request must add none.
+        var before = ClusterFixture.Devices.ToDictionary(device => device, device => Silo(device).GetRequiredService<TileInboxes>().Count);
         UseTransport(transport);
         InferResult result;
         try
@@ -156,7 +158,7 @@ public sealed class TileSocketTests(ClusterFixture fixture) : IDisposable
         var scale = Math.Max(1.0, expected.Max(v => Math.Abs((double)v)));
         var worst = expected.Zip(result.Hidden.ToArray(), (e, a) => Math.Abs((double)e - a)).Max();
         Assert.True(worst <= Tolerance * scale, $"{transport}: max |Δ| = {worst:E2} (tolerance {Tolerance * scale:E2})");
-        Assert.All(ClusterFixture.Devices, device => Assert.Equal(0, Silo(device).GetRequiredService<TileInboxes>().Count));
+        Assert.All(ClusterFixture.Devices, device => Assert.True(Silo(device).GetRequiredService<TileInboxes>().Count <= before[device], $"{device} kept an inbox of this request"));
     }
 
     public void Dispose() => _reference.Dispose();
