@@ -30,18 +30,20 @@ public sealed record PlannerOptions
     public double RequestOverheadSeconds { get; init; }
 
     /// <summary>
-    /// CPU seconds a device spends on each message it sends and on each it receives, before bytes (grain call,
-    /// scheduling, socket calls, the response). Default 90 µs: half of the ~0.18 ms per call that remains of docs/cluster.md's
-    /// "Where the time goes" measurement (~0.3 ms of CPU per 64 KB tile call, ~0.8 ms per 341 KB call, both silos together)
-    /// once its per-byte part is taken out. A transport with cheaper calls should re-measure it; it lives only here.
+    /// CPU seconds a device spends on each message it sends and on each it receives, before bytes (framing, socket
+    /// calls, waking the receiver). Default 46 µs, for the default tile sockets: the cluster benchmark (`cluster --quick
+    /// --transport sockets`, three silos on this 2-core machine) measured ~20 ms more CPU per MiniLM request for 144
+    /// frames of 64 KB and ~14 ms per BERT-large request for 48 frames of 341 KB; less ~3 ms of control-plane calls
+    /// per request that leaves ~0.12 and ~0.23 ms per frame for both ends together, i.e. 92 µs + 0.39 ns/B, halved per
+    /// end. With grain calls (`--tile-transport grain-calls`) the same measurement gave 90 µs and 0.9 ns/B per end.
     /// </summary>
-    public double MessageCpuSeconds { get; init; } = 90e-6;
+    public double MessageCpuSeconds { get; init; } = 46e-6;
 
     /// <summary>
-    /// CPU seconds per payload byte a device spends on each message it sends or receives (codec copy, socket write or
-    /// read). Default 0.9 ns/B: half the 1.8 ns/B slope between docs/cluster.md's 64 KB and 341 KB calls.
+    /// CPU seconds per payload byte a device spends on each message it sends or receives (copies, socket write or
+    /// read). Default 0.2 ns/B: half the ~0.39 ns/B slope between the 64 KB and 341 KB frames above (grain calls: 0.9 ns/B).
     /// </summary>
-    public double MessageCpuSecondsPerByte { get; init; } = 0.9e-9;
+    public double MessageCpuSecondsPerByte { get; init; } = 0.2e-9;
 
     /// <summary>
     /// Whether the Galaxy and planned-Megatron strategies choose the fastest subset of the devices (default) or give every
