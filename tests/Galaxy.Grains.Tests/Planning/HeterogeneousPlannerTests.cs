@@ -183,6 +183,49 @@ public sealed class HeterogeneousPlannerTests
     }
 
     [Fact]
+    public void Plan_AlsoConsiderASlowerSubset_KeepsTheSearchsChoice()
+    {
+        var cluster = new PlanningCluster([Device("slow", 10), Device("fast", 30)], defaultLink: Lan);
+
+        var plain = HeterogeneousPlanner.Plan(MiniLm, 128, cluster);
+        var hinted = HeterogeneousPlanner.Plan(MiniLm, 128, cluster, alsoConsider: [["slow"]]);
+
+        Assert.Equal(["slow", "fast"], hinted.Devices);
+        Assert.Equal(plain.Prediction.TotalSeconds, hinted.Prediction.TotalSeconds);
+    }
+
+    [Fact]
+    public void Plan_AlsoConsiderTheBestSubset_HeuristicSearchNeverWorseThanIt()
+    {
+        // With the exhaustive limit at 1 the search is the heuristic one (prefixes by speed, local search); given the
+        // exhaustive search's choice as a candidate (and a slower one, and one with a name not in the cluster) it is
+        // never predicted slower than that choice.
+        var fastLan = Link(10_000, 0.01);
+        var cluster = new PlanningCluster(
+            [Device("a", 40, uplink: Link(20, 5)), Device("b", 20, uplink: fastLan), Device("c", 30, uplink: Link(20, 5)), Device("d", 15, uplink: fastLan)]);
+        var options = new PlannerOptions { ExhaustiveSubsetLimit = 1 };
+        var exhaustive = HeterogeneousPlanner.Plan(MiniLm, 128, cluster, options with { ExhaustiveSubsetLimit = 8 });
+
+        var hinted = HeterogeneousPlanner.Plan(MiniLm, 128, cluster, options, [exhaustive.Devices, ["a"], ["gone", "c"]]);
+
+        Assert.True(hinted.Prediction.TotalSeconds <= exhaustive.Prediction.TotalSeconds, $"{hinted.Prediction.TotalSeconds} s on {string.Join(",", hinted.Devices)} vs {exhaustive.Prediction.TotalSeconds} s");
+    }
+
+    [Fact]
+    public void Plan_AlsoConsider_UnknownNamesIgnoredNullsRejectedAndEveryDeviceKeptWhenNotSelecting()
+    {
+        var cluster = new PlanningCluster([Device("slow", 1), Device("fast", 30)], defaultLink: Link(10, 5));
+
+        var onlyUnknown = HeterogeneousPlanner.Plan(MiniLm, 128, cluster, alsoConsider: [["nowhere"], []]);
+        var everyDevice = HeterogeneousPlanner.Plan(MiniLm, 128, cluster, new PlannerOptions { SelectDevices = false }, [["fast"]]);
+
+        Assert.Equal(HeterogeneousPlanner.Plan(MiniLm, 128, cluster).Devices, onlyUnknown.Devices);
+        Assert.Equal(["slow", "fast"], everyDevice.Devices);
+        Assert.Contains("null", Assert.Throws<ArgumentException>(() => HeterogeneousPlanner.Plan(MiniLm, 128, cluster, alsoConsider: [null!])).Message, StringComparison.Ordinal);
+        Assert.Contains("null", Assert.Throws<ArgumentException>(() => HeterogeneousPlanner.Plan(MiniLm, 128, cluster, alsoConsider: [["fast", null!]])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PlanningCluster_BadDevices_ClearErrors()
     {
         Assert.Contains("at least one device", Assert.Throws<ArgumentException>(() => new PlanningCluster([])).Message, StringComparison.Ordinal);
