@@ -137,6 +137,36 @@ public sealed class CoordinatorPlansTests
             threads: 1);
     }
 
+    /// <summary>
+    /// A seeded set where the heuristic subset search (exhaustive limit 1) alone answers worse after a device joins:
+    /// the coordinator keeps the previous devices' plan instead, exactly.
+    /// </summary>
+    [Fact]
+    public void PlanRequest_ADeviceJoinsWhereTheSearchAloneIsWorse_KeepsThePreviousDevices()
+    {
+        (string Name, double Gflops, double Mbit, double Milliseconds)[] devices =
+            [("d0", 8.8, 2694, 2.62), ("d1", 10.5, 4580, 2.46), ("d2", 13.5, 68, 2.45), ("d3", 2.3, 60, 2.68), ("d4", 10.2, 34, 1.42)];
+        var profiles = devices.Select(d => Profile(d.Name, d.Gflops)).ToArray();
+        var links = (from a in devices
+                     from b in devices
+                     where a.Name != b.Name
+                     select new LinkProfile(a.Name, b.Name, a.Milliseconds + b.Milliseconds, Math.Min(a.Mbit, b.Mbit) * 1e6 / 8, 65536, Measured)).ToArray();
+        var options = new PlannerOptions { ExhaustiveSubsetLimit = 1 };
+        var plans = new CoordinatorPlans("minilm", MiniLm, options);
+        string[] four = ["d0", "d1", "d2", "d3"];
+        string[] five = [.. four, "d4"];
+        plans.PlanRequest(four, profiles, [.. links.Where(l => l.From != "d4" && l.To != "d4")], 128);
+        var before = plans.Reference!;
+
+        plans.PlanRequest(five, profiles, links, 128);
+        var after = plans.Reference!;
+
+        var alone = HeterogeneousPlanner.Plan(MiniLm, plans.ReferenceLength, ProfileAdapter.ToCluster(five, profiles, links, "minilm", MiniLm), options);
+        Assert.True(alone.Prediction.TotalSeconds > before.Prediction.TotalSeconds, $"the search alone: {alone.Prediction.TotalSeconds} s on {string.Join(",", alone.Devices)} vs {before.Prediction.TotalSeconds} s");
+        Assert.True(after.Prediction.TotalSeconds <= before.Prediction.TotalSeconds, $"{after.Prediction.TotalSeconds} s on {string.Join(",", after.Devices)} vs {before.Prediction.TotalSeconds} s");
+        Assert.Equal(before.Devices, after.Devices);
+    }
+
     [Fact]
     public void PlanRequest_ADeviceOfThePlanLeaves_PlansOnTheOthers()
     {
