@@ -173,7 +173,9 @@ internal static class PlanCommand
             var added = ReadProfiles(request.WhatIf, id, config);
             try
             {
-                wider = Plan(config, request.Sequence, cluster.With(added.Devices, added.ExplicitLinks), options);
+                // The base plan's devices are a candidate too: "would these devices help?" never answers with a plan
+                // predicted slower than without them, however many devices the search has to consider.
+                wider = Plan(config, request.Sequence, cluster.With(added.Devices, added.ExplicitLinks), options, [split.Devices]);
             }
             catch (ArgumentException e)
             {
@@ -214,11 +216,11 @@ internal static class PlanCommand
         return 0;
     }
 
-    private static PlannedSplit Plan(ModelConfig config, int sequence, PlanningCluster cluster, PlannerOptions options)
+    private static PlannedSplit Plan(ModelConfig config, int sequence, PlanningCluster cluster, PlannerOptions options, IReadOnlyList<IReadOnlyList<string>>? alsoConsider = null)
     {
         try
         {
-            return HeterogeneousPlanner.Plan(config, sequence, cluster, options);
+            return HeterogeneousPlanner.Plan(config, sequence, cluster, options, alsoConsider);
         }
         catch (PlanDoesNotFitException e)
         {

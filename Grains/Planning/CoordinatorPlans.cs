@@ -14,6 +14,12 @@ namespace Galaxy.Grains.Planning;
 /// runs since the last refresh), the plan is made again, and the caller is told to re-measure the links. Refreshes
 /// are at least <see cref="RefreshInterval"/> apart, so a noisy neighbour does not make devices reload slices
 /// again and again.
+/// <para>Whenever the plan is made again (a device joined or left, profiles or links re-measured, a refresh), the
+/// previous plan's devices are passed to the planner as a candidate when every one of them is still a candidate
+/// device: so a device joining never makes the plan predicted slower than the previous devices under the same
+/// profiles and links (at <see cref="ReferenceLength"/>), with 1–16 devices or more, not only where the subset
+/// search is exhaustive. A device that left cannot be in the plan, so then that subset is not offered. The candidate
+/// devices must keep their relative order (the coordinator sorts them by name): ring order follows it.</para>
 /// </remarks>
 public sealed class CoordinatorPlans
 {
@@ -34,6 +40,7 @@ public sealed class CoordinatorPlans
     private readonly Func<DateTimeOffset> _clock;
     private string? _referenceKey;
     private PlannedSplit? _reference;
+    private IReadOnlyList<string>? _previousDevices;
     private int _drifting;
     private DateTimeOffset _lastRefresh = DateTimeOffset.MinValue;
 
@@ -56,6 +63,9 @@ public sealed class CoordinatorPlans
     /// <summary>Per device, the factor its profiled rates are scaled by (1 until a refresh measured otherwise).</summary>
     public IReadOnlyDictionary<string, double> SpeedFactors => _factors;
 
+    /// <summary>The plan at <see cref="ReferenceLength"/> the request plans are made from, or null before the first request.</summary>
+    public PlannedSplit? Reference => _reference;
+
     /// <summary>How many times measured runs refreshed the profiles.</summary>
     public int Refreshes { get; private set; }
 
@@ -73,8 +83,10 @@ public sealed class CoordinatorPlans
         var key = Key(candidates, profiles, links);
         if (_reference is null || key != _referenceKey)
         {
-            _reference = HeterogeneousPlanner.Plan(_config, ReferenceLength, cluster, _options);
+            IReadOnlyList<IReadOnlyList<string>>? previous = _previousDevices is { } devices && devices.All(candidates.Contains) ? [devices] : null;
+            _reference = HeterogeneousPlanner.Plan(_config, ReferenceLength, cluster, _options, previous);
             _referenceKey = key;
+            _previousDevices = _reference.Devices;
         }
 
         return HeterogeneousPlanner.ForSequence(_reference, _config, sequenceLength, cluster, _options);

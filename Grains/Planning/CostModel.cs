@@ -200,7 +200,9 @@ public static class CostModel
     /// Per device of <paramref name="devices"/> (indices into the cluster, rank order), the factor σ its compute is
     /// slowed by because devices of the plan share its host: Σ c_d / P over the busy devices on that host when it exceeds
     /// the host's P CPUs, else 1 (see the class remarks). A device whose share in <paramref name="shares"/> is empty is
-    /// idle and asks for no cores; without <paramref name="shares"/> every device counts as busy.
+    /// idle and asks for no cores; without <paramref name="shares"/> every device counts as busy. P is what the
+    /// <paramref name="devices"/> on that host report (the most), not the rest of the cluster: a subset's prediction
+    /// depends on its own devices and links only.
     /// </summary>
     public static double[] Slowdowns(PlanningCluster cluster, IReadOnlyList<int> devices, IReadOnlyList<DeviceShare>? shares = null)
     {
@@ -226,7 +228,7 @@ public static class CostModel
             .GroupBy(d => cluster.Devices[devices[d]].Host, StringComparer.Ordinal);
         foreach (var host in onHosts)
         {
-            if (cluster.HostProcessorCount(devices[host.First()]) is not { } processors)
+            if (cluster.HostProcessorCount(devices[host.First()], devices) is not { } processors)
             {
                 continue;
             }

@@ -23,15 +23,30 @@ namespace Galaxy.Grains.Planning;
 /// search: every single device, every prefix of the devices ordered by speed, each prefix without one of its devices,
 /// then from the best, moves to a better neighbour (one device more, one fewer, one swapped) until none is better. Every single device that fits is always a candidate, and so is the
 /// even split over all devices, so the plan is never predicted slower than either.</para>
+/// <para>A subset is planned and predicted from its own devices and the links between them only (rates, budgets,
+/// hosts and their CPU counts as its devices report them), never from the devices around it. So a caller that adds
+/// devices can pass the smaller plan's devices as a candidate (<c>alsoConsider</c>): the larger plan is then never
+/// predicted slower than the smaller one, whatever the number of devices, at the cost of one more subset.</para>
 /// </remarks>
 public static class HeterogeneousPlanner
 {
     private const double Epsilon = 1e-12;
 
     /// <summary>Plans <paramref name="config"/> at <paramref name="sequenceLength"/> rows on <paramref name="cluster"/>.</summary>
-    /// <exception cref="ArgumentException">A bad option or sequence length.</exception>
+    /// <param name="config">The model.</param>
+    /// <param name="sequenceLength">The rows to plan for.</param>
+    /// <param name="cluster">The devices and links.</param>
+    /// <param name="options">The options (default <see cref="PlannerOptions"/>).</param>
+    /// <param name="alsoConsider">
+    /// Device subsets (by name) to plan besides the search's own, e.g. the devices of the plan before a device joined:
+    /// each is planned exactly as the search plans a subset (its own split, and the even split over it) and chosen when
+    /// predicted faster, so the result is never predicted slower than any of them. Names not in the cluster are
+    /// ignored (a subset left empty is skipped). Used by the strategies that choose a subset (Galaxy and planned
+    /// Megatron with <see cref="PlannerOptions.SelectDevices"/>); the others ignore it.
+    /// </param>
+    /// <exception cref="ArgumentException">A bad option or sequence length, or a null subset or name.</exception>
     /// <exception cref="PlanDoesNotFitException">No subset of the devices holds the model (the message gives needed vs available bytes).</exception>
-    public static PlannedSplit Plan(ModelConfig config, int sequenceLength, PlanningCluster cluster, PlannerOptions? options = null)
+    public static PlannedSplit Plan(ModelConfig config, int sequenceLength, PlanningCluster cluster, PlannerOptions? options = null, IReadOnlyList<IReadOnlyList<string>>? alsoConsider = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(cluster);
@@ -43,8 +58,23 @@ public static class HeterogeneousPlanner
             throw new ArgumentException($"The sequence length must be 1 … {config.MaxPositions} (the model's positions), got {sequenceLength}.", nameof(sequenceLength));
         }
 
+        var hints = new List<int[]>();
+        foreach (var subset in alsoConsider ?? [])
+        {
+            if (subset is null || subset.Any(name => name is null))
+            {
+                throw new ArgumentException("A subset to also consider is null or has a null device name.", nameof(alsoConsider));
+            }
+
+            var indices = subset.Select(cluster.IndexOf).Where(i => i >= 0).Distinct().Order().ToArray();
+            if (indices.Length > 0)
+            {
+                hints.Add(indices);
+            }
+        }
+
         var search = new Search(config, sequenceLength, cluster, options);
-        return search.Run();
+        return search.Run(hints);
     }
 
     /// <summary>
@@ -150,7 +180,7 @@ public static class HeterogeneousPlanner
             return [.. indices.Select((i, d) => _speed[i] / slowdown[d])];
         }
 
-        public PlannedSplit Run()
+        public PlannedSplit Run(IReadOnlyList<int[]> hints)
         {
             return _options.Strategy switch
             {
@@ -158,8 +188,31 @@ public static class HeterogeneousPlanner
                 PlanStrategy.UniformMegatron => Finish(Uniform(ParallelMode.MegatronTensor)),
                 PlanStrategy.UniformHybrid => Finish(Uniform(ParallelMode.Hybrid)),
                 PlanStrategy.Sequence => Finish(SequenceParallel()),
-                _ => Finish(SearchSubsets()),
+                _ when !_options.SelectDevices => Finish(SearchSubsets()),
+                _ => Finish(WithHints(SearchSubsets(), hints)),
             };
+        }
+
+        /// <summary>
+        /// <paramref name="chosen"/>, or a hinted subset planned as the search plans any subset (its split, or the
+        /// even split over it — the search's even split over all devices is that of the whole set) when it is predicted
+        /// strictly faster. No tolerance here, so the result is never slower than a hint, to the last bit.
+        /// </summary>
+        private Candidate? WithHints(Candidate? chosen, IReadOnlyList<int[]> hints)
+        {
+            foreach (var indices in hints)
+            {
+                var mask = indices.Aggregate(0UL, (m, i) => m | (1UL << i));
+                foreach (var hinted in new[] { Evaluate(mask), Uniform(ParallelMode.Hybrid, indices) })
+                {
+                    if (hinted is not null && (chosen is null || hinted.Prediction.TotalSeconds < chosen.Prediction.TotalSeconds))
+                    {
+                        chosen = hinted;
+                    }
+                }
+            }
+
+            return chosen;
         }
 
         private Candidate? SearchSubsets()
@@ -353,11 +406,13 @@ public static class HeterogeneousPlanner
             return best;
         }
 
-        private Candidate? Uniform(ParallelMode mode)
+        private Candidate? Uniform(ParallelMode mode) => Uniform(mode, [.. Enumerable.Range(0, _n)]);
+
+        /// <summary>The even split of everything over <paramref name="indices"/>, with each allowed exchange; null when it does not fit.</summary>
+        private Candidate? Uniform(ParallelMode mode, int[] indices)
         {
-            var all = Enumerable.Range(0, _n).ToArray();
-            var plan = ParallelPlan.Uniform(mode, _n, _config, _sequence, _options.Overlap);
-            return Best(all, [plan]);
+            var plan = ParallelPlan.Uniform(mode, indices.Length, _config, _sequence, _options.Overlap);
+            return Best(indices, [plan]);
         }
 
         private Candidate? SequenceParallel()
@@ -618,7 +673,7 @@ public static class HeterogeneousPlanner
         private string SharedHost(int device, Candidate chosen)
         {
             var spec = _cluster.Devices[device];
-            if (spec.Host is null || _cluster.HostProcessorCount(device) is not { } processors)
+            if (spec.Host is null || _cluster.HostProcessorCount(device, [.. chosen.Indices, device]) is not { } processors)
             {
                 return "";
             }

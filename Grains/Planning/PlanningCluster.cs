@@ -84,6 +84,34 @@ public sealed class PlanningCluster
         return most;
     }
 
+    /// <summary>
+    /// The CPUs of device <paramref name="device"/>'s host as the devices <paramref name="among"/> (indices; a plan's
+    /// devices) report it: the most any of them on that host reports; null when the device has no host or none of them
+    /// knows the count. The planner uses this rather than <see cref="HostProcessorCount(int)"/> so that a subset is
+    /// predicted the same whichever devices are around it (a device joining with a larger count changes nothing).
+    /// </summary>
+    public int? HostProcessorCount(int device, IReadOnlyList<int> among)
+    {
+        ArgumentNullException.ThrowIfNull(among);
+        var host = Devices[device].Host;
+        if (host is null)
+        {
+            return null;
+        }
+
+        int? most = Devices[device].HostProcessorCount;
+        foreach (var i in among)
+        {
+            var other = Devices[i];
+            if (other.Host == host && other.HostProcessorCount is { } count && (most is null || count > most))
+            {
+                most = count;
+            }
+        }
+
+        return most;
+    }
+
     /// <summary>The index of device <paramref name="name"/>, or −1.</summary>
     public int IndexOf(string name)
     {

@@ -1,3 +1,4 @@
+using CsCheck;
 using Galaxy.Grains.Planning;
 using static Galaxy.Grains.Tests.Planning.PlanningFixtures;
 
@@ -8,12 +9,12 @@ public sealed class CoordinatorPlansTests
 {
     private static readonly DateTimeOffset Measured = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private static DeviceProfile Profile(string device, double gflops) => new(
+    private static DeviceProfile Profile(string device, double gflops, long memory = 8L << 30) => new(
         device,
         $"silo-{device}",
         2,
         1,
-        8L << 30,
+        memory,
         Measured,
         1000,
         [
@@ -83,5 +84,100 @@ public sealed class CoordinatorPlansTests
         var split = plans.PlanRequest(["a", "new", "b"], [Profile("a", 10), Profile("b", 30)], [], 64);
 
         Assert.Equal([2, 4, 6], split.Plan.Shares.Select(s => s.Heads));
+    }
+
+    /// <summary>
+    /// A device joins a live cluster of 1–15 (so up to 16 devices, past the planner's exhaustive limit of 8): the
+    /// reference plan made again is never predicted slower than the one before, since the coordinator offers the
+    /// previous devices as a candidate. Random speeds (1–40 GFLOP/s), budgets (too small for the model to 2 GiB) and
+    /// measured links (10 Mbit/s – 10 Gbit/s per device, 0.05–5 ms), the newcomer anywhere in the name order.
+    /// </summary>
+    [Fact]
+    public void PlanRequest_ADeviceJoins_ReferencePlanNeverPredictedSlower()
+    {
+        var device = Gen.Select(Gen.Double[0, 1], Gen.Long[300L << 20, 2L << 30], Gen.Double[1, 4], Gen.Double[0.05, 5]);
+        Gen.Select(device.Array[1, 15], device, Gen.Int[0, 15]).Sample(
+            (devices, joining, position) =>
+            {
+                var names = Enumerable.Range(0, devices.Length).Select(i => $"d{i:D2}").ToList();
+                var newcomer = $"d{Math.Min(position, devices.Length):D2}+";
+                var all = devices.Append(joining).ToArray();
+                var allNames = names.Append(newcomer).ToArray();
+                var profiles = all.Select((d, i) => Profile(allNames[i], Math.Pow(40, d.Item1), d.Item2)).ToArray();
+                var links = (from a in Enumerable.Range(0, all.Length)
+                             from b in Enumerable.Range(0, all.Length)
+                             where a != b
+                             select new LinkProfile(
+                                 allNames[a],
+                                 allNames[b],
+                                 all[a].Item4 + all[b].Item4,
+                                 Math.Pow(10, Math.Min(all[a].Item3, all[b].Item3)) * 1e6 / 8,
+                                 65536,
+                                 Measured)).ToArray();
+                var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions());
+                try
+                {
+                    plans.PlanRequest(names, profiles, [.. links.Where(l => l.From != newcomer && l.To != newcomer)], 128);
+                }
+                catch (PlanDoesNotFitException)
+                {
+                    return;
+                }
+
+                var before = plans.Reference!;
+                var joined = names.Append(newcomer).Order(StringComparer.Ordinal).ToArray();
+                plans.PlanRequest(joined, profiles, links, 128);
+                var after = plans.Reference!;
+
+                Assert.True(
+                    after.Prediction.TotalSeconds <= before.Prediction.TotalSeconds,
+                    $"{devices.Length} devices: {before.Prediction.TotalSeconds * 1000:R} ms on {string.Join(",", before.Devices)}; after {newcomer} joined {after.Prediction.TotalSeconds * 1000:R} ms on {string.Join(",", after.Devices)}");
+            },
+            iter: 60,
+            threads: 1);
+    }
+
+    /// <summary>
+    /// A seeded set where the heuristic subset search (exhaustive limit 1) alone answers worse after a device joins:
+    /// the coordinator keeps the previous devices' plan instead, exactly.
+    /// </summary>
+    [Fact]
+    public void PlanRequest_ADeviceJoinsWhereTheSearchAloneIsWorse_KeepsThePreviousDevices()
+    {
+        (string Name, double Gflops, double Mbit, double Milliseconds)[] devices =
+            [("d0", 8.8, 2694, 2.62), ("d1", 10.5, 4580, 2.46), ("d2", 13.5, 68, 2.45), ("d3", 2.3, 60, 2.68), ("d4", 10.2, 34, 1.42)];
+        var profiles = devices.Select(d => Profile(d.Name, d.Gflops)).ToArray();
+        var links = (from a in devices
+                     from b in devices
+                     where a.Name != b.Name
+                     select new LinkProfile(a.Name, b.Name, a.Milliseconds + b.Milliseconds, Math.Min(a.Mbit, b.Mbit) * 1e6 / 8, 65536, Measured)).ToArray();
+        var options = new PlannerOptions { ExhaustiveSubsetLimit = 1 };
+        var plans = new CoordinatorPlans("minilm", MiniLm, options);
+        string[] four = ["d0", "d1", "d2", "d3"];
+        string[] five = [.. four, "d4"];
+        plans.PlanRequest(four, profiles, [.. links.Where(l => l.From != "d4" && l.To != "d4")], 128);
+        var before = plans.Reference!;
+
+        plans.PlanRequest(five, profiles, links, 128);
+        var after = plans.Reference!;
+
+        var alone = HeterogeneousPlanner.Plan(MiniLm, plans.ReferenceLength, ProfileAdapter.ToCluster(five, profiles, links, "minilm", MiniLm), options);
+        Assert.True(alone.Prediction.TotalSeconds > before.Prediction.TotalSeconds, $"the search alone: {alone.Prediction.TotalSeconds} s on {string.Join(",", alone.Devices)} vs {before.Prediction.TotalSeconds} s");
+        Assert.True(after.Prediction.TotalSeconds <= before.Prediction.TotalSeconds, $"{after.Prediction.TotalSeconds} s on {string.Join(",", after.Devices)} vs {before.Prediction.TotalSeconds} s");
+        Assert.Equal(before.Devices, after.Devices);
+    }
+
+    [Fact]
+    public void PlanRequest_ADeviceOfThePlanLeaves_PlansOnTheOthers()
+    {
+        var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions());
+        DeviceProfile[] profiles = [Profile("a", 10), Profile("b", 30), Profile("c", 20)];
+        plans.PlanRequest(["a", "b", "c"], profiles, [], 128);
+        Assert.Contains("b", plans.Reference!.Devices);
+
+        var split = plans.PlanRequest(["a", "c"], profiles, [], 128);
+
+        Assert.DoesNotContain("b", split.Devices);
+        Assert.DoesNotContain("b", plans.Reference!.Devices);
     }
 }

@@ -183,6 +183,62 @@ public sealed class HeterogeneousPlannerTests
     }
 
     [Fact]
+    public void Plan_AlsoConsiderASlowerSubset_KeepsTheSearchsChoice()
+    {
+        var cluster = new PlanningCluster([Device("slow", 10), Device("fast", 30)], defaultLink: Lan);
+
+        var plain = HeterogeneousPlanner.Plan(MiniLm, 128, cluster);
+        var hinted = HeterogeneousPlanner.Plan(MiniLm, 128, cluster, alsoConsider: [["slow"]]);
+
+        Assert.Equal(["slow", "fast"], hinted.Devices);
+        Assert.Equal(plain.Prediction.TotalSeconds, hinted.Prediction.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Four devices and a fifth joining (found by a seeded search), with the exhaustive limit at 1 so the heuristic
+    /// subset search plans even these few: on its own it answers 212.6 ms on d2 alone for the five, worse than its
+    /// 208.3 ms on d0 + d1 for the four (it never reaches {d0, d1} from the five's speed order). With the four's devices
+    /// as a candidate it keeps them.
+    /// </summary>
+    [Fact]
+    public void Plan_ADeviceJoinsTheHeuristicSearch_WorseAloneNotWithThePreviousDevices()
+    {
+        DeviceSpec[] four =
+        [
+            Device("d0", 8.8, uplink: Link(2694, 2.62)),
+            Device("d1", 10.5, uplink: Link(4580, 2.46)),
+            Device("d2", 13.5, uplink: Link(68, 2.45)),
+            Device("d3", 2.3, uplink: Link(60, 2.68)),
+        ];
+        var five = new PlanningCluster([.. four, Device("d4", 10.2, uplink: Link(34, 1.42))]);
+        var options = new PlannerOptions { ExhaustiveSubsetLimit = 1 };
+        var before = HeterogeneousPlanner.Plan(MiniLm, 128, new PlanningCluster(four), options);
+
+        var alone = HeterogeneousPlanner.Plan(MiniLm, 128, five, options);
+        var withPrevious = HeterogeneousPlanner.Plan(MiniLm, 128, five, options, [before.Devices]);
+
+        Assert.Equal(["d0", "d1"], before.Devices);
+        Assert.True(alone.Prediction.TotalSeconds > before.Prediction.TotalSeconds, $"the search alone: {alone.Prediction.TotalSeconds} s on {string.Join(",", alone.Devices)}");
+        Assert.Equal(before.Prediction.TotalSeconds, withPrevious.Prediction.TotalSeconds);
+        Assert.Equal(["d0", "d1"], withPrevious.Devices);
+        Assert.Equal(before.Plan.Shares, withPrevious.Plan.Shares);
+    }
+
+    [Fact]
+    public void Plan_AlsoConsider_UnknownNamesIgnoredNullsRejectedAndEveryDeviceKeptWhenNotSelecting()
+    {
+        var cluster = new PlanningCluster([Device("slow", 1), Device("fast", 30)], defaultLink: Link(10, 5));
+
+        var onlyUnknown = HeterogeneousPlanner.Plan(MiniLm, 128, cluster, alsoConsider: [["nowhere"], []]);
+        var everyDevice = HeterogeneousPlanner.Plan(MiniLm, 128, cluster, new PlannerOptions { SelectDevices = false }, [["fast"]]);
+
+        Assert.Equal(HeterogeneousPlanner.Plan(MiniLm, 128, cluster).Devices, onlyUnknown.Devices);
+        Assert.Equal(["slow", "fast"], everyDevice.Devices);
+        Assert.Contains("null", Assert.Throws<ArgumentException>(() => HeterogeneousPlanner.Plan(MiniLm, 128, cluster, alsoConsider: [null!])).Message, StringComparison.Ordinal);
+        Assert.Contains("null", Assert.Throws<ArgumentException>(() => HeterogeneousPlanner.Plan(MiniLm, 128, cluster, alsoConsider: [["fast", null!]])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PlanningCluster_BadDevices_ClearErrors()
     {
         Assert.Contains("at least one device", Assert.Throws<ArgumentException>(() => new PlanningCluster([])).Message, StringComparison.Ordinal);

@@ -98,6 +98,18 @@ public sealed class HostContentionTests
     }
 
     [Fact]
+    public void Slowdowns_DeviceOutsideThePlanReportsMoreCpus_SameSlowdowns()
+    {
+        // a and b share a 1-CPU host: (1 + 1) / 1. A device c that is not in the plan reports 4 CPUs for that host; the
+        // plan's prediction must not depend on it, or adding c to the cluster would change a plan that does not use it.
+        var cluster = new PlanningCluster([OnHost("a", "h", 1, 1), OnHost("b", "h", 1, 1), OnHost("c", "h", 4, 1)]);
+
+        Assert.Equal([2.0, 2.0], CostModel.Slowdowns(cluster, [0, 1]));
+        Assert.Equal(1, cluster.HostProcessorCount(0, [0, 1]));
+        Assert.Equal(4, cluster.HostProcessorCount(0));
+    }
+
+    [Fact]
     public void Slowdowns_HostWithoutACpuCount_NoContention()
     {
         var cluster = Pair(Device("a", 1) with { Host = "h", KernelThreads = 4 }, Device("b", 1) with { Host = "h", KernelThreads = 4 }, Instant);

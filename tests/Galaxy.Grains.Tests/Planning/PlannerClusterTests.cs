@@ -68,6 +68,28 @@ public sealed class PlannerClusterTests(PlannerClusterFixture fixture)
                 }
             }
         }
+
+        // Then the coordinator's own plan, predicted beside measured (medians of nine requests after six warm-ups). Only
+        // here, after the shares were checked: these runs may drift and calibrate the coordinator's speeds, and no other
+        // test uses this coordinator's own plans (the others name a device count, which has a coordinator state of its own).
+        // Reported, not bounded, for the reason given on the next test; docs/planner.md gives the measured errors.
+        string[] text = [string.Join(' ', Enumerable.Repeat("the planner chooses the devices that pay for their messages", 24))];
+        for (var i = 0; i < 6; i++)
+        {
+            await Wide.EmbedAsync(text);
+        }
+
+        var runs = new List<TextTiming>();
+        for (var i = 0; i < 9; i++)
+        {
+            runs.Add((await Wide.EmbedAsync(text)).Texts[0]);
+        }
+
+        var measured = Median(runs.Select(r => r.WallMilliseconds));
+        var predicted = Median(runs.Select(r => r.PredictedMilliseconds));
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"coordinator's own plan, {runs[0].Tokens} tokens on {string.Join("+", runs[^1].Devices.Select(d => d.Device))}: median measured {measured:F1} ms, median predicted {predicted:F1} ms, error {(predicted / measured) - 1:P1}");
+        Assert.All(runs, r => Assert.True(double.IsFinite(r.PredictedMilliseconds) && r.PredictedMilliseconds > 0));
     }
 
     // The coordinator plans heads and columns at this length (CoordinatorPlans.ReferenceLength).
@@ -121,44 +143,6 @@ public sealed class PlannerClusterTests(PlannerClusterFixture fixture)
             Assert.True(double.IsFinite(r.PredictedMilliseconds) && r.PredictedMilliseconds > 0);
             Assert.Equal(3, r.Devices.Count);
             Assert.All(r.Devices, d => Assert.Equal(r.PredictedMilliseconds, d.PredictedWallMilliseconds));
-            Assert.All(r.Devices, d => Assert.True(d.PredictedComputeMilliseconds > 0 && d.PredictedComputeMilliseconds <= r.PredictedMilliseconds));
-        });
-    }
-
-    /// <summary>
-    /// The same report for the coordinator's own choice of devices (<see cref="IInferenceGrain.EmbedAsync(IReadOnlyList{string})"/>):
-    /// the plan the planner makes knowing that the three silos share this machine's cores. Reported, not bounded, for the
-    /// reason above; docs/planner.md gives the measured errors.
-    /// </summary>
-    [Fact]
-    public async Task Embed_CoordinatorsOwnPlan_ReportPredictedBesideMeasured()
-    {
-        string[] text = [string.Join(' ', Enumerable.Repeat("the planner chooses the devices that pay for their messages", 24))];
-        for (var i = 0; i < 6; i++)
-        {
-            await Wide.EmbedAsync(text);
-        }
-
-        var runs = new List<TextTiming>();
-        for (var i = 0; i < 9; i++)
-        {
-            runs.Add((await Wide.EmbedAsync(text)).Texts[0]);
-        }
-
-        var measured = Median(runs.Select(r => r.WallMilliseconds));
-        var predicted = Median(runs.Select(r => r.PredictedMilliseconds));
-        TestContext.Current.TestOutputHelper?.WriteLine(
-            $"{runs[0].Tokens} tokens on {string.Join("+", runs[^1].Devices.Select(d => d.Device))}: median measured {measured:F1} ms, median predicted {predicted:F1} ms, error {(predicted / measured) - 1:P1}");
-        foreach (var run in runs)
-        {
-            TestContext.Current.TestOutputHelper?.WriteLine(
-                $"  {run.WallMilliseconds:F1} ms measured, {run.PredictedMilliseconds:F1} predicted; " + string.Join(", ", run.Devices.Select(d => $"{d.Device} compute {d.ComputeMilliseconds:F1}/{d.PredictedComputeMilliseconds:F1}")));
-        }
-
-        Assert.All(runs, r =>
-        {
-            Assert.True(double.IsFinite(r.PredictedMilliseconds) && r.PredictedMilliseconds > 0);
-            Assert.InRange(r.Devices.Count, 1, 3);
             Assert.All(r.Devices, d => Assert.True(d.PredictedComputeMilliseconds > 0 && d.PredictedComputeMilliseconds <= r.PredictedMilliseconds));
         });
     }
