@@ -53,49 +53,18 @@ public static class PlanBenchmark
         {
             var cluster = SeededCluster(count, config, sequence);
             var options = new PlannerOptions();
-            HeterogeneousPlanner.Plan(config, sequence, cluster, options);
-            var times = new double[rounds];
-            PlannedSplit? split = null;
-            for (var i = 0; i < rounds; i++)
-            {
-                var started = Stopwatch.GetTimestamp();
-                split = HeterogeneousPlanner.Plan(config, sequence, cluster, options);
-                times[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            }
-
-            Array.Sort(times);
-            table.AddRow(
-                count.ToString(CultureInfo.InvariantCulture),
-                "galaxy",
-                Ms(times[rounds / 2]),
-                Ms(times[0]),
-                Ms(times[^1]),
-                split!.CandidatesEvaluated.ToString(CultureInfo.InvariantCulture),
-                split.Devices.Count.ToString(CultureInfo.InvariantCulture),
-                Ms(split.Prediction.TotalSeconds * 1000));
-
+            TimeAndAdd(table, count, "galaxy", rounds, () => HeterogeneousPlanner.Plan(config, sequence, cluster, options), _ => "");
             if (count > 1)
             {
                 var previous = HeterogeneousPlanner.Plan(config, sequence, SeededCluster(count - 1, config, sequence), options);
                 IReadOnlyList<IReadOnlyList<string>> candidate = [previous.Devices];
-                HeterogeneousPlanner.Plan(config, sequence, cluster, options, candidate);
-                for (var i = 0; i < rounds; i++)
-                {
-                    var started = Stopwatch.GetTimestamp();
-                    split = HeterogeneousPlanner.Plan(config, sequence, cluster, options, candidate);
-                    times[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                }
-
-                Array.Sort(times);
-                table.AddRow(
-                    count.ToString(CultureInfo.InvariantCulture),
+                TimeAndAdd(
+                    table,
+                    count,
                     "galaxy + previous",
-                    Ms(times[rounds / 2]),
-                    Ms(times[0]),
-                    Ms(times[^1]),
-                    split.CandidatesEvaluated.ToString(CultureInfo.InvariantCulture),
-                    split.Devices.Count.ToString(CultureInfo.InvariantCulture),
-                    Ms(split.Prediction.TotalSeconds * 1000) + (split.Prediction.TotalSeconds <= previous.Prediction.TotalSeconds ? "" : " (slower than N − 1!)"));
+                    rounds,
+                    () => HeterogeneousPlanner.Plan(config, sequence, cluster, options, candidate),
+                    s => s.Prediction.TotalSeconds <= previous.Prediction.TotalSeconds ? "" : " (slower than N − 1!)");
             }
 
             // Anchor: the previous design's shares, proportional to speed over every device, predicted by the same model.
@@ -115,6 +84,30 @@ public static class PlanBenchmark
 
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]plan[/] {name} ({config.Layers} layers), seq {sequence}, {Environment.ProcessorCount} cores"));
         AnsiConsole.Write(table);
+    }
+
+    /// <summary>Plans once to warm up, then <paramref name="rounds"/> times timed; adds the row (median, min, max, subsets, devices used, prediction + <paramref name="note"/>).</summary>
+    private static void TimeAndAdd(Table table, int count, string planner, int rounds, Func<PlannedSplit> plan, Func<PlannedSplit, string> note)
+    {
+        var split = plan();
+        var times = new double[rounds];
+        for (var i = 0; i < rounds; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            split = plan();
+            times[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+
+        Array.Sort(times);
+        table.AddRow(
+            count.ToString(CultureInfo.InvariantCulture),
+            planner,
+            Ms(times[rounds / 2]),
+            Ms(times[0]),
+            Ms(times[^1]),
+            split.CandidatesEvaluated.ToString(CultureInfo.InvariantCulture),
+            split.Devices.Count.ToString(CultureInfo.InvariantCulture),
+            Ms(split.Prediction.TotalSeconds * 1000) + note(split));
     }
 
     private static Prediction? Proportional(ModelConfig config, int sequence, PlanningCluster cluster, PlannerOptions options)
