@@ -61,34 +61,10 @@ public sealed class PlanningCluster
     public IReadOnlyDictionary<(string From, string To), LinkSpec> ExplicitLinks => _links;
 
     /// <summary>
-    /// The CPUs of device <paramref name="device"/>'s host: the most any device on that host reports; null when the
-    /// device has no host or none of its host's devices knows the count.
-    /// </summary>
-    public int? HostProcessorCount(int device)
-    {
-        var host = Devices[device].Host;
-        if (host is null)
-        {
-            return null;
-        }
-
-        int? most = null;
-        foreach (var other in Devices)
-        {
-            if (other.Host == host && other.HostProcessorCount is { } count && (most is null || count > most))
-            {
-                most = count;
-            }
-        }
-
-        return most;
-    }
-
-    /// <summary>
     /// The CPUs of device <paramref name="device"/>'s host as the devices <paramref name="among"/> (indices; a plan's
     /// devices) report it: the most any of them on that host reports; null when the device has no host or none of them
-    /// knows the count. The planner uses this rather than <see cref="HostProcessorCount(int)"/> so that a subset is
-    /// predicted the same whichever devices are around it (a device joining with a larger count changes nothing).
+    /// knows the count. Only a plan's own devices count, so that a subset is predicted the same whichever devices are
+    /// around it (a device joining with a larger count changes nothing); pass every index for the whole cluster's view.
     /// </summary>
     public int? HostProcessorCount(int device, IReadOnlyList<int> among)
     {

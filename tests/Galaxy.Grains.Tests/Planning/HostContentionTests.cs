@@ -106,7 +106,7 @@ public sealed class HostContentionTests
 
         Assert.Equal([2.0, 2.0], CostModel.Slowdowns(cluster, [0, 1]));
         Assert.Equal(1, cluster.HostProcessorCount(0, [0, 1]));
-        Assert.Equal(4, cluster.HostProcessorCount(0));
+        Assert.Equal(4, cluster.HostProcessorCount(0, [0, 1, 2]));
     }
 
     [Fact]

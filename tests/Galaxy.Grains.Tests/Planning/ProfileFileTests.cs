@@ -65,7 +65,7 @@ public sealed class ProfileFileTests
         Assert.Equal((null, (int?)null, 1.5, (int?)null), (c.Host, c.HostProcessorCount, c.CpuQuotaCores, c.KernelThreads));
 
         // b takes its host's CPUs from a; together they ask 2 + 0.5 cores of 2.
-        Assert.Equal(2, cluster.HostProcessorCount(1));
+        Assert.Equal(2, cluster.HostProcessorCount(1, [0, 1, 2]));
         Assert.Equal([1.25, 1.25, 1.0], CostModel.Slowdowns(cluster, [0, 1, 2]));
     }
 
