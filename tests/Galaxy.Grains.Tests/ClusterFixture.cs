@@ -31,21 +31,8 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         // Prepare once before the silos start, so no request pays for the conversion.
         MiniLmDirectory = MiniLmModel.Prepare(Path.Combine(ModelsDirectory, ModelCatalog.MiniLmId)).ModelDirectory;
-        var builder = new TestClusterBuilder((short)Devices.Length);
-        builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
-        builder.AddSiloBuilderConfigurator<DeviceSiloConfigurator>();
-        builder.AddClientBuilderConfigurator<GalaxyClientConfigurator>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync().ConfigureAwait(false);
-        await DeviceMetadata.WaitAsync(_cluster, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        _cluster = await DeviceClusters.StartAsync((short)Devices.Length, builder => builder.AddSiloBuilderConfigurator<DeviceSiloConfigurator>()).ConfigureAwait(false);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.StopAllSilosAsync().ConfigureAwait(false);
-            await _cluster.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    public ValueTask DisposeAsync() => DeviceClusters.StopAsync(_cluster);
 }

@@ -17,30 +17,9 @@ internal static class DeepSyntheticModel
         VocabularySize = 30522, MaxPositions = 512, TypeVocabularySize = 2, LayerNormEpsilon = 1e-12f, Activation = Activation.GeluErf,
     };
 
-    private static readonly Lock WriteLock = new();
-
     /// <summary>The model's directory, written on first use (config.json last, so a half-written model is never served).</summary>
-    public static string Prepare(string miniLmDirectory)
-    {
-        var directory = Path.Combine(ClusterFixture.ModelsDirectory, Id);
-        lock (WriteLock)
-        {
-            if (!File.Exists(Path.Combine(directory, "config.json")))
-            {
-                var partial = $"{directory}.{Guid.NewGuid():N}.partial";
-                SyntheticCheckpoint.Write(Config, partial, seed: 48);
-                File.Copy(Path.Combine(miniLmDirectory, "vocab.txt"), Path.Combine(partial, "vocab.txt"));
-                if (Directory.Exists(directory))
-                {
-                    Directory.Delete(directory, recursive: true);
-                }
-
-                Directory.Move(partial, directory);
-            }
-        }
-
-        return directory;
-    }
+    public static string Prepare(string miniLmDirectory) =>
+        SyntheticModelFiles.WriteOnce(Path.Combine(ClusterFixture.ModelsDirectory, Id), Config, seed: 48, vocabularyFrom: miniLmDirectory);
 
     /// <summary>S seeded token ids inside the vocabulary (no special tokens needed: the model is synthetic).</summary>
     public static int[] TokenIds(int count, int seed)

@@ -12,16 +12,12 @@ internal static class FailoverCluster
     public static async Task<TestCluster> StartAsync<TSettings>()
         where TSettings : ISiloConfigurator, new()
     {
-        var builder = new TestClusterBuilder(3);
-        builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
-        builder.Options.GatewayPerSilo = false;
-        builder.AddSiloBuilderConfigurator<DeviceSiloConfigurator>();
-        builder.AddSiloBuilderConfigurator<TSettings>();
-        builder.AddClientBuilderConfigurator<GalaxyClientConfigurator>();
-        var cluster = builder.Build();
-        await cluster.DeployAsync().ConfigureAwait(false);
-        await DeviceMetadata.WaitAsync(cluster, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-        return cluster;
+        return await DeviceClusters.StartAsync(3, builder =>
+        {
+            builder.Options.GatewayPerSilo = false;
+            builder.AddSiloBuilderConfigurator<DeviceSiloConfigurator>();
+            builder.AddSiloBuilderConfigurator<TSettings>();
+        }).ConfigureAwait(false);
     }
 
     /// <summary>A secondary silo that does not host <paramref name="coordinator"/>'s activation, and its device.</summary>

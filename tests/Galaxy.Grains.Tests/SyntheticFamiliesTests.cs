@@ -14,8 +14,6 @@ public sealed class SyntheticFamiliesTests(ClusterFixture fixture) : IDisposable
     // Splitting sums across devices only reorders fp32 additions.
     private const double Tolerance = 1e-5;
 
-    private static readonly Lock WriteLock = new();
-
     private readonly KernelThreads _threads = new(1);
 
     public static TheoryData<string, int> Cases() => new()
@@ -67,39 +65,20 @@ public sealed class SyntheticFamiliesTests(ClusterFixture fixture) : IDisposable
     /// <summary>Writes the model into the silos' models directory once (config.json last) and loads it whole, as one device would.</summary>
     private LocalModel Prepare(string modelId)
     {
-        var directory = Path.Combine(ClusterFixture.ModelsDirectory, modelId);
-        lock (WriteLock)
-        {
-            if (!File.Exists(Path.Combine(directory, "config.json")))
+        var decoder = modelId.EndsWith("gpt2", StringComparison.Ordinal);
+        var config = decoder
+            ? new ModelConfig
             {
-                var decoder = modelId.EndsWith("gpt2", StringComparison.Ordinal);
-                var config = decoder
-                    ? new ModelConfig
-                    {
-                        Architecture = ModelArchitecture.Gpt2, HiddenSize = 40, Heads = 5, Layers = 3, IntermediateSize = 200,
-                        VocabularySize = 50257, MaxPositions = 128, LayerNormEpsilon = 1e-5f, Activation = Activation.GeluTanh,
-                    }
-                    : new ModelConfig
-                    {
-                        Architecture = ModelArchitecture.Bert, HiddenSize = 40, Heads = 5, Layers = 3, IntermediateSize = 200,
-                        VocabularySize = 30522, MaxPositions = 128, TypeVocabularySize = 2, LayerNormEpsilon = 1e-12f, Activation = Activation.GeluErf,
-                    };
-                var partial = $"{directory}.{Guid.NewGuid():N}.partial";
-                SyntheticCheckpoint.Write(config, partial, seed: decoder ? 2 : 1);
-                if (!decoder)
-                {
-                    File.Copy(Path.Combine(fixture.MiniLmDirectory, "vocab.txt"), Path.Combine(partial, "vocab.txt"));
-                }
-
-                if (Directory.Exists(directory))
-                {
-                    Directory.Delete(directory, recursive: true);
-                }
-
-                Directory.Move(partial, directory);
+                Architecture = ModelArchitecture.Gpt2, HiddenSize = 40, Heads = 5, Layers = 3, IntermediateSize = 200,
+                VocabularySize = 50257, MaxPositions = 128, LayerNormEpsilon = 1e-5f, Activation = Activation.GeluTanh,
             }
-        }
-
+            : new ModelConfig
+            {
+                Architecture = ModelArchitecture.Bert, HiddenSize = 40, Heads = 5, Layers = 3, IntermediateSize = 200,
+                VocabularySize = 30522, MaxPositions = 128, TypeVocabularySize = 2, LayerNormEpsilon = 1e-12f, Activation = Activation.GeluErf,
+            };
+        var directory = SyntheticModelFiles.WriteOnce(
+            Path.Combine(ClusterFixture.ModelsDirectory, modelId), config, seed: decoder ? 2 : 1, vocabularyFrom: decoder ? null : fixture.MiniLmDirectory);
         return LocalModel.Load(directory);
     }
 

@@ -25,8 +25,6 @@ public sealed class PlannerClusterFixture : IAsyncLifetime
     /// <summary>Kernel threads of dev1, dev2, dev3.</summary>
     public static readonly int[] Threads = [2, 1, 1];
 
-    private static readonly Lock WriteLock = new();
-
     private TestCluster? _cluster;
 
     public static string ModelsDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "planner-models");
@@ -37,44 +35,14 @@ public sealed class PlannerClusterFixture : IAsyncLifetime
     {
         var miniLm = MiniLmModel.Prepare(Path.Combine(ClusterFixture.ModelsDirectory, ModelCatalog.MiniLmId)).ModelDirectory;
         Prepare(miniLm);
-        var builder = new TestClusterBuilder((short)Threads.Length);
-        builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
-        builder.AddSiloBuilderConfigurator<UnequalThreadsConfigurator>();
-        builder.AddClientBuilderConfigurator<GalaxyClientConfigurator>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync().ConfigureAwait(false);
-        await DeviceMetadata.WaitAsync(_cluster, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        _cluster = await DeviceClusters.StartAsync((short)Threads.Length, builder => builder.AddSiloBuilderConfigurator<UnequalThreadsConfigurator>()).ConfigureAwait(false);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.StopAllSilosAsync().ConfigureAwait(false);
-            await _cluster.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    public ValueTask DisposeAsync() => DeviceClusters.StopAsync(_cluster);
 
     /// <summary>The synthetic model, written once (config.json last) with MiniLM's vocabulary.</summary>
-    private static void Prepare(string miniLmDirectory)
-    {
-        var directory = Path.Combine(ModelsDirectory, ModelId);
-        lock (WriteLock)
-        {
-            if (!File.Exists(Path.Combine(directory, "config.json")))
-            {
-                var partial = $"{directory}.{Guid.NewGuid():N}.partial";
-                SyntheticCheckpoint.Write(Config, partial, seed: 61);
-                File.Copy(Path.Combine(miniLmDirectory, "vocab.txt"), Path.Combine(partial, "vocab.txt"));
-                if (Directory.Exists(directory))
-                {
-                    Directory.Delete(directory, recursive: true);
-                }
-
-                Directory.Move(partial, directory);
-            }
-        }
-    }
+    private static void Prepare(string miniLmDirectory) =>
+        SyntheticModelFiles.WriteOnce(Path.Combine(ModelsDirectory, ModelId), Config, seed: 61, vocabularyFrom: miniLmDirectory);
 
     /// <summary>Silo instance i becomes dev{i+1} with <see cref="Threads"/>[i] kernel threads, serving <see cref="ModelsDirectory"/>.</summary>
     public sealed class UnequalThreadsConfigurator : ISiloConfigurator
