@@ -27,6 +27,13 @@ public static class ClusterBenchmark
     private const int IdleSeconds = 3;
     private static readonly TimeSpan SettleAfterWarmUp = TimeSpan.FromSeconds(2);
 
+    // Warm-up goes on in batches until a batch and the pause after it compile no method: tiered JIT promotes a method
+    // after 30 calls and recompiles it on a background thread, so the control plane's once-per-request methods stay
+    // at tier 0 for ~30 requests, and their promotion would otherwise land inside the measured rounds.
+    private const int WarmUpBatch = 5;
+    private const int MaxWarmUpRounds = 120;
+    private static readonly TimeSpan JitPause = TimeSpan.FromMilliseconds(300);
+
     public static async Task<ClusterOutcome> RunAsync(ClusterSettings settings, TextWriter progress, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -71,7 +78,9 @@ public static class ClusterBenchmark
             var maxDifference = new double[transports.Count];
             var load = OtherProcessesLoad.Start();
             progress.Write($"cluster: {model.Name} seq {model.Sequence}, {model.Config.Layers} layers, {Devices} devices, tiles over {string.Join(" and ", transports.Select(TransportName))} ");
-            for (var round = 0; round < settings.WarmUpRounds + settings.Rounds; round++)
+            var warmUpRounds = int.MaxValue;
+            var compiledMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
+            for (var round = 0; round < warmUpRounds || round - warmUpRounds < settings.Rounds; round++)
             {
                 if (Stopwatch.GetElapsedTime(started) > settings.Budget)
                 {
@@ -107,7 +116,7 @@ public static class ClusterBenchmark
                 var traffic = inProcess.Stats.Snapshot();
                 tileCalls = traffic.Sum(t => t.MessagesSent);
                 tileBytes = tileCalls > 0 ? (double)traffic.Sum(t => t.BytesSent) / tileCalls : 0;
-                var measured = round >= settings.WarmUpRounds;
+                var measured = round >= warmUpRounds;
                 if (measured)
                 {
                     localSamples.Add(onSimulated);
@@ -119,11 +128,21 @@ public static class ClusterBenchmark
                 }
 
                 progress.Write(measured ? "." : "w");
-                if (round == settings.WarmUpRounds - 1)
+                var warmed = round + 1;
+                if (!measured && warmed >= settings.WarmUpRounds && warmed % WarmUpBatch == 0)
                 {
-                    // Tiered JIT compiles hot methods again in the background once new code stops appearing for a while;
-                    // a pause here lets that finish, so the measured rounds run optimised code on both sides.
-                    await Task.Delay(SettleAfterWarmUp, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(JitPause, cancellationToken).ConfigureAwait(false);
+                    var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+                    if (compiled == compiledMethods || warmed >= MaxWarmUpRounds)
+                    {
+                        // Tiered JIT compiles hot methods again in the background once new code stops appearing for a while;
+                        // a pause here lets that finish, so the measured rounds run optimised code on both sides.
+                        warmUpRounds = warmed;
+                        notes.Add($"{model.Name}: {warmed} warm-up rounds (until {WarmUpBatch} rounds and a {JitPause.TotalMilliseconds:F0} ms pause compiled no method, or {MaxWarmUpRounds})");
+                        await Task.Delay(SettleAfterWarmUp, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    compiledMethods = compiled;
                 }
             }
 
