@@ -9,9 +9,11 @@ namespace Galaxy.Grains.Planning;
 /// </summary>
 /// <remarks>
 /// After every run the coordinator reports what each device measured. When the measured latency is off the
-/// prediction by more than <see cref="DriftTolerance"/> in <see cref="DriftRuns"/> runs in a row, the profiles are
-/// refreshed from the measurements: each device's rates are scaled by predicted / measured compute (averaged over the
-/// runs since the last refresh), the plan is made again, and the caller is told to re-measure the links. Refreshes
+/// prediction by more than <see cref="DriftTolerance"/> in <see cref="DriftRuns"/> runs in a row (either way: 1.25×
+/// slower or 1.25× faster than predicted), the profiles are refreshed from the measurements: each device's rates are
+/// scaled by predicted / measured compute averaged over those drifting runs (a run within the tolerance starts the
+/// average again, so a refresh reflects the conditions that drifted, not older ones), the plan is made again, and
+/// the caller is told to re-measure the links. Refreshes
 /// are at least <see cref="RefreshInterval"/> apart, so a noisy neighbour does not make devices reload slices
 /// again and again.
 /// <para>Whenever the plan is made again (a device joined or left, profiles or links re-measured, a refresh), the
@@ -23,7 +25,7 @@ namespace Galaxy.Grains.Planning;
 /// </remarks>
 public sealed class CoordinatorPlans
 {
-    /// <summary>Relative error of the predicted latency that counts as drift: 25 %.</summary>
+    /// <summary>Relative error of the predicted latency that counts as drift: 25 % (measured / predicted above 1.25 or below 1 / 1.25).</summary>
     public const double DriftTolerance = 0.25;
 
     /// <summary>Consecutive drifting runs that trigger a refresh.</summary>
@@ -108,13 +110,20 @@ public sealed class CoordinatorPlans
                 continue;
             }
 
-            var ratio = predicted.ComputeSeconds * 1000 / computeMilliseconds;
+            var speed = predicted.ComputeSeconds * 1000 / computeMilliseconds;
             var (sum, runs) = _ratios.GetValueOrDefault(device);
-            _ratios[device] = (sum + ratio, runs + 1);
+            _ratios[device] = (sum + speed, runs + 1);
         }
 
-        var error = (wallMilliseconds / (split.Prediction.TotalSeconds * 1000)) - 1;
-        _drifting = Math.Abs(error) > DriftTolerance ? _drifting + 1 : 0;
+        var ratio = wallMilliseconds / (split.Prediction.TotalSeconds * 1000);
+        if (Math.Max(ratio, 1 / ratio) - 1 <= DriftTolerance)
+        {
+            _drifting = 0;
+            _ratios.Clear();
+            return false;
+        }
+
+        _drifting++;
         if (_drifting < DriftRuns || _clock() - _lastRefresh < RefreshInterval)
         {
             return false;

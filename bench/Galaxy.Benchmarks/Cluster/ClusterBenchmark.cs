@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Galaxy.Benchmarks.Hmp;
 using Galaxy.Grains;
+using Galaxy.Grains.Profiling;
 using Galaxy.Kernels.IO;
 using Galaxy.Kernels.Model;
 using Galaxy.Kernels.Parallel;

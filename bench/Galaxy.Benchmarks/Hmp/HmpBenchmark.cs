@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Galaxy.Grains.Profiling;
 using Galaxy.Kernels.Model;
 using Galaxy.Kernels.Parallel;
 

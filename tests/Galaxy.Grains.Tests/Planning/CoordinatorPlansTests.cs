@@ -63,6 +63,54 @@ public sealed class CoordinatorPlansTests
     }
 
     [Fact]
+    public void Record_RunsFasterThanPredicted_DriftToo()
+    {
+        var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false }, () => Measured);
+        DeviceProfile[] profiles = [Profile("a", 20), Profile("b", 20)];
+        var first = plans.PlanRequest(["a", "b"], profiles, [], 128);
+
+        // Both devices compute twice as fast as profiled (the profile was measured while the machine was busy).
+        bool Run(double slower, double wallSlower) => plans.Record(
+            first,
+            [("a", first.Prediction.Devices[0].ComputeSeconds * 1000 * slower), ("b", first.Prediction.Devices[1].ComputeSeconds * 1000 * slower)],
+            first.Prediction.TotalSeconds * 1000 * wallSlower);
+
+        // 1.2× faster is within the 25 % (either way): no drift.
+        Assert.False(Run(1 / 1.2, 1 / 1.2));
+        Assert.False(Run(1 / 1.2, 1 / 1.2));
+        Assert.False(Run(1 / 1.2, 1 / 1.2));
+        Assert.Equal(0, plans.Refreshes);
+
+        Assert.False(Run(0.5, 0.5));
+        Assert.False(Run(0.5, 0.5));
+        Assert.True(Run(0.5, 0.5));
+        Assert.Equal(2.0, plans.SpeedFactors["a"], 9);
+        Assert.Equal(2.0, plans.SpeedFactors["b"], 9);
+    }
+
+    [Fact]
+    public void Record_ARunWithinTheTolerance_StartsTheCalibrationAgain()
+    {
+        var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false }, () => Measured);
+        DeviceProfile[] profiles = [Profile("a", 20), Profile("b", 20)];
+        var first = plans.PlanRequest(["a", "b"], profiles, [], 128);
+        bool Run(double slower) => plans.Record(
+            first,
+            [("a", first.Prediction.Devices[0].ComputeSeconds * 1000 * slower), ("b", first.Prediction.Devices[1].ComputeSeconds * 1000)],
+            first.Prediction.TotalSeconds * 1000 * slower);
+
+        // Two runs 3× slower (a busy moment), one as predicted, then three 2× slower: the refresh reflects the last three.
+        Assert.False(Run(3));
+        Assert.False(Run(3));
+        Assert.False(Run(1));
+        Assert.False(Run(2));
+        Assert.False(Run(2));
+        Assert.True(Run(2));
+        Assert.Equal(0.5, plans.SpeedFactors["a"], 9);
+        Assert.Equal(1.0, plans.SpeedFactors["b"], 9);
+    }
+
+    [Fact]
     public void PlanRequest_SameInputs_SameHeadsAndColumnsWhateverTheLength()
     {
         var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false });

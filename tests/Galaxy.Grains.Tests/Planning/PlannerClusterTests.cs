@@ -40,7 +40,7 @@ public sealed class PlannerClusterTests(PlannerClusterFixture fixture)
         var result = await Wide.InferAsync(DeepSyntheticModel.TokenIds(Tokens, seed: 5));
 
         TestContext.Current.TestOutputHelper?.WriteLine(string.Join(Environment.NewLine, result.Devices.Select(d =>
-            $"{d.Device}: {1e3 / PerHead(d.Device):F0} heads/s, {1e3 / PerColumn(d.Device) / 1e3:F1} k columns/s (profiled); {d.Share.Heads} heads, {d.Share.MlpColumns} columns, {d.Share.Rows} rows")));
+            $"{d.Device}: {1 / PerHead(d.Device):F0} heads/s, {1 / PerColumn(d.Device) / 1e3:F0} k columns/s (profiled); {d.Share.Heads} heads, {d.Share.MlpColumns} columns, {d.Share.Rows} rows")));
         Assert.Equal(config.Heads, result.Devices.Sum(d => d.Share.Heads));
         Assert.Equal(config.IntermediateSize, result.Devices.Sum(d => d.Share.MlpColumns));
         Assert.Equal(Tokens, result.Devices.Sum(d => d.Share.Rows));
@@ -74,23 +74,22 @@ public sealed class PlannerClusterTests(PlannerClusterFixture fixture)
         // test uses this coordinator's own plans (the others name a device count, which has a coordinator state of its own).
         // Reported, not bounded, for the reason given on the next test; docs/planner.md gives the measured errors.
         string[] text = [string.Join(' ', Enumerable.Repeat("the planner chooses the devices that pay for their messages", 24))];
-        for (var i = 0; i < 6; i++)
-        {
-            await Wide.EmbedAsync(text);
-        }
+        var window = await SteadyState.MeasureAsync(async () => (await Wide.EmbedAsync(text)).Texts[0], 9, Settle, Patience);
+        var runs = window.Runs;
+        var error = Report($"coordinator's own plan on {string.Join("+", runs[^1].Devices.Select(d => d.Device))}", window);
 
-        var runs = new List<TextTiming>();
-        for (var i = 0; i < 9; i++)
-        {
-            runs.Add((await Wide.EmbedAsync(text)).Texts[0]);
-        }
-
-        var measured = Median(runs.Select(r => r.WallMilliseconds));
-        var predicted = Median(runs.Select(r => r.PredictedMilliseconds));
-        TestContext.Current.TestOutputHelper?.WriteLine(
-            $"coordinator's own plan, {runs[0].Tokens} tokens on {string.Join("+", runs[^1].Devices.Select(d => d.Device))}: median measured {measured:F1} ms, median predicted {predicted:F1} ms, error {(predicted / measured) - 1:P1}");
         Assert.All(runs, r => Assert.True(double.IsFinite(r.PredictedMilliseconds) && r.PredictedMilliseconds > 0));
+        Assert.True(Math.Abs(error) <= Tolerance, $"the coordinator's own plan was predicted {error:P1} off the measured median (others used {window.OthersCores:F2} cores)");
     }
+
+    // The issue's bound on the predicted latency, relative to the measured median.
+    private const double Tolerance = 0.30;
+
+    // The quiet a window needs behind it: the coordinator's refresh interval (it calibrates at most that often) and 2 s.
+    private static readonly TimeSpan Settle = CoordinatorPlans.RefreshInterval + TimeSpan.FromSeconds(2);
+
+    // How long a test waits for such a window while other processes (other test assemblies) use the cores.
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(4);
 
     // The coordinator plans heads and columns at this length (CoordinatorPlans.ReferenceLength).
     private const double HeterogeneousPlannerReference = 128;
@@ -112,16 +111,8 @@ public sealed class PlannerClusterTests(PlannerClusterFixture fixture)
         // EmbedOnAsync with a device count plans on exactly those devices with a coordinator state of its own, so the
         // calibration these runs cause does not change the plan the other test checks against the profiles.
         string[] text = [string.Join(' ', Enumerable.Repeat("the planner predicts each request before it runs", 28))];
-        for (var i = 0; i < 6; i++)
-        {
-            await Wide.EmbedOnAsync(text, 3);
-        }
-
-        var runs = new List<TextTiming>();
-        for (var i = 0; i < 9; i++)
-        {
-            runs.Add((await Wide.EmbedOnAsync(text, 3)).Texts[0]);
-        }
+        var window = await SteadyState.MeasureAsync(async () => (await Wide.EmbedOnAsync(text, 3)).Texts[0], 9, Settle, Patience);
+        var runs = window.Runs;
 
         var profiles = await fixture.Client.GetGrain<IDeviceRegistryGrain>(DeviceRegistry.Key).GetProfilesAsync();
         var devices = profiles.Select(p => p.Device).Order(StringComparer.Ordinal).ToArray();
@@ -129,15 +120,7 @@ public sealed class PlannerClusterTests(PlannerClusterFixture fixture)
         var slowdowns = CostModel.Slowdowns(cluster, [.. Enumerable.Range(0, devices.Length)]);
         TestContext.Current.TestOutputHelper?.WriteLine(string.Join(Environment.NewLine, profiles.OrderBy(p => p.Device, StringComparer.Ordinal).Select((p, i) =>
             $"{p.Device}: host {p.Host}, {p.HostProcessorCount} CPUs, quota {p.CpuQuotaCores?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}, {p.KernelThreads} kernel threads; slowed {slowdowns[i]:F2}× with all three")));
-        var measured = Median(runs.Select(r => r.WallMilliseconds));
-        var predicted = Median(runs.Select(r => r.PredictedMilliseconds));
-        TestContext.Current.TestOutputHelper?.WriteLine($"{runs[0].Tokens} tokens: median measured {measured:F1} ms, median predicted {predicted:F1} ms, error {(predicted / measured) - 1:P1}");
-        foreach (var run in runs)
-        {
-            TestContext.Current.TestOutputHelper?.WriteLine(
-                $"  {run.WallMilliseconds:F1} ms measured, {run.PredictedMilliseconds:F1} predicted; " + string.Join(", ", run.Devices.Select(d => $"{d.Device} compute {d.ComputeMilliseconds:F1}/{d.PredictedComputeMilliseconds:F1}")));
-        }
-
+        var error = Report("all three devices", window);
         Assert.All(runs, r =>
         {
             Assert.True(double.IsFinite(r.PredictedMilliseconds) && r.PredictedMilliseconds > 0);
@@ -145,6 +128,26 @@ public sealed class PlannerClusterTests(PlannerClusterFixture fixture)
             Assert.All(r.Devices, d => Assert.Equal(r.PredictedMilliseconds, d.PredictedWallMilliseconds));
             Assert.All(r.Devices, d => Assert.True(d.PredictedComputeMilliseconds > 0 && d.PredictedComputeMilliseconds <= r.PredictedMilliseconds));
         });
+        Assert.True(Math.Abs(error) <= Tolerance, $"the plan on all three devices was predicted {error:P1} off the measured median (others used {window.OthersCores:F2} cores)");
+    }
+
+    /// <summary>Writes the window's medians and every request, predicted beside measured; returns predicted / measured − 1 of the medians.</summary>
+    private static double Report(string plan, QuietWindow<TextTiming> window)
+    {
+        var runs = window.Runs;
+        var measured = Median(runs.Select(r => r.WallMilliseconds));
+        var predicted = Median(runs.Select(r => r.PredictedMilliseconds));
+        var error = (predicted / measured) - 1;
+        var output = TestContext.Current.TestOutputHelper;
+        output?.WriteLine(
+            $"{plan}, {runs[0].Tokens} tokens, after {window.WarmUps} warm-ups, window {window.Windows} (others used {window.OthersCores:F2} cores): median measured {measured:F1} ms, median predicted {predicted:F1} ms, error {error:P1}");
+        foreach (var run in runs)
+        {
+            output?.WriteLine(
+                $"  {run.WallMilliseconds:F1} ms measured, {run.PredictedMilliseconds:F1} predicted; " + string.Join(", ", run.Devices.Select(d => $"{d.Device} compute {d.ComputeMilliseconds:F1}/{d.PredictedComputeMilliseconds:F1}")));
+        }
+
+        return error;
     }
 
     private static double Median(IEnumerable<double> values)

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Galaxy.Benchmarks.Hmp;
+namespace Galaxy.Grains.Profiling;
 
 /// <summary>
 /// How many cores other processes kept busy over an interval: the machine's busy time (Linux <c>/proc/stat</c>)

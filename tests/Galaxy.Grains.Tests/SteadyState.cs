@@ -1,0 +1,106 @@
+using Galaxy.Grains.Profiling;
+
+namespace Galaxy.Grains.Tests;
+
+/// <summary>
+/// Measuring a live test cluster the way a prediction is meant: after the JIT is done, and while other processes leave
+/// this machine's cores alone. Tiered compilation promotes a method after 30 calls and recompiles it on a background
+/// thread, so methods a request calls once (the control plane) stay at tier 0 for ~30 requests, and their promotion
+/// competes with the devices for the cores; other test assemblies run beside this one.
+/// </summary>
+internal static class SteadyState
+{
+    private const int Batch = 5;
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Other processes' mean cores below which a window counts as quiet.</summary>
+    public const double QuietCores = 0.25;
+
+    /// <summary>
+    /// Runs <paramref name="request"/> in batches of five until a batch and a 300 ms pause after it compile no method in
+    /// this process (the test cluster's silos run here), at least <paramref name="minimum"/> and at most
+    /// <paramref name="maximum"/> times. Returns how many requests ran.
+    /// </summary>
+    public static async Task<int> WarmUpAsync(Func<Task> request, int minimum = 10, int maximum = 120)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var ran = 0;
+        while (ran < maximum)
+        {
+            for (var i = 0; i < Batch; i++)
+            {
+                await request().ConfigureAwait(false);
+            }
+
+            ran += Batch;
+            await Task.Delay(Pause).ConfigureAwait(false);
+            var now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            if (now == compiled && ran >= minimum)
+            {
+                break;
+            }
+
+            compiled = now;
+        }
+
+        return ran;
+    }
+
+    /// <summary>
+    /// Warms up (<see cref="WarmUpAsync"/>), then runs windows of <paramref name="count"/> requests until one ran after
+    /// other processes had left the cores alone (below <see cref="QuietCores"/>) for <paramref name="settle"/>, counted
+    /// from the warm-up's start if it was quiet too: the coordinator calibrates its speeds from drifting runs at most
+    /// every 10 s, so a prediction is judged under the conditions it was calibrated in. After each busy window it
+    /// pauses a second. After <paramref name="patience"/> it returns the quietest window it saw.
+    /// </summary>
+    public static async Task<QuietWindow<T>> MeasureAsync<T>(Func<Task<T>> request, int count, TimeSpan settle, TimeSpan patience)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var warmUpLoad = OtherProcessesLoad.Start();
+        var warmUps = await WarmUpAsync(request).ConfigureAwait(false);
+        long? quietSince = (warmUpLoad?.CoresUsedByOthers() ?? 0) < QuietCores ? started : null;
+        QuietWindow<T>? quietest = null;
+        for (var window = 1; ; window++)
+        {
+            var windowStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+            var load = OtherProcessesLoad.Start();
+            var runs = new List<T>(count);
+            for (var i = 0; i < count; i++)
+            {
+                runs.Add(await request().ConfigureAwait(false));
+            }
+
+            var others = load?.CoresUsedByOthers() ?? 0;
+            if (quietest is null || others <= quietest.OthersCores)
+            {
+                quietest = new QuietWindow<T>(runs, others, window, warmUps);
+            }
+
+            quietest = quietest with { Windows = window };
+            quietSince = others < QuietCores ? quietSince ?? windowStarted : null;
+            if (quietSince is { } since && System.Diagnostics.Stopwatch.GetElapsedTime(since) >= settle)
+            {
+                return new QuietWindow<T>(runs, others, window, warmUps);
+            }
+
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > patience)
+            {
+                return quietest;
+            }
+
+            if (quietSince is null)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            }
+        }
+    }
+}
+
+/// <summary>A window of requests measured by <see cref="SteadyState.MeasureAsync"/>.</summary>
+/// <param name="Runs">The requests' results, in order.</param>
+/// <param name="OthersCores">Mean cores other processes used while they ran.</param>
+/// <param name="Windows">How many windows were measured to find it.</param>
+/// <param name="WarmUps">How many requests warmed up before the first window.</param>
+internal sealed record QuietWindow<T>(IReadOnlyList<T> Runs, double OthersCores, int Windows, int WarmUps);
