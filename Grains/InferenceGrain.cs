@@ -36,6 +36,10 @@ public sealed class InferenceGrain(
     // How long a live device's agent may take to answer "are you there" after a failed run, or the registry to answer.
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
 
+    // How long a run may plan with the registry's profiles and links fetched for an earlier run on the same live devices:
+    // two registry calls on the critical path of every request. A drift refresh or a failed run fetches again.
+    private static readonly TimeSpan PlanningInputsFor = TimeSpan.FromSeconds(1);
+
     // Plans whose shards have loaded their slices: "{devices}|{heads and columns}".
     private readonly HashSet<string> _prepared = [];
 
@@ -54,6 +58,10 @@ public sealed class InferenceGrain(
 
     // Links are measured once in the background when none are known, and again when runs drift from the prediction.
     private bool _linksRequested;
+
+    // When the profiles and links were last fetched for planning (a Stopwatch timestamp; 0: fetch again), and for which live devices.
+    private long _planningInputsFetched;
+    private string _planningInputsDevices = "";
 
     private string ModelId => this.GetPrimaryKeyString();
 
@@ -188,8 +196,14 @@ public sealed class InferenceGrain(
                     $"No device is left to run model '{ModelId}': {(lostSoFar.Count == 0 ? "every device is suspected of having failed" : $"lost {string.Join(", ", lostSoFar)} during this request")}.");
             }
 
-            var profiles = await ProfilesAsync().ConfigureAwait(true);
-            var links = await LinksAsync(candidates.Count).ConfigureAwait(true);
+            var devicesKey = string.Join('/', candidates.Select(c => c.Device));
+            if (_planningInputsFetched == 0 || devicesKey != _planningInputsDevices || Stopwatch.GetElapsedTime(_planningInputsFetched) > PlanningInputsFor)
+            {
+                await Task.WhenAll(ProfilesAsync(), LinksAsync(candidates.Count)).ConfigureAwait(true);
+                (_planningInputsFetched, _planningInputsDevices) = (Stopwatch.GetTimestamp(), devicesKey);
+            }
+
+            var (profiles, links) = (_profiles, _links);
             // An explicit device count means exactly those devices; otherwise the planner picks the fastest subset unless told not to.
             var planner = deviceCount > 0 || options.Value.PlanOnAllDevices ? _allDevices ??= new CoordinatorPlans(ModelId, model.Config, PlannerOptions with { SelectDevices = false })
                 : _plans ??= new CoordinatorPlans(ModelId, model.Config, PlannerOptions);
@@ -206,12 +220,14 @@ public sealed class InferenceGrain(
                 {
                     InferenceGrainLog.Drifted(logger, ModelId, wall, planned.Prediction.TotalSeconds * 1000, planner.Refreshes);
                     MeasureLinksInBackground();
+                    _planningInputsFetched = 0;
                 }
 
                 return new SequenceRun(hidden, timings, attempt, planned.Prediction.TotalSeconds * 1000, planned.Plan.ToWire().Exchange);
             }
             catch (Exception ex) when (IsUnreachable(ex))
             {
+                _planningInputsFetched = 0;
                 var lost = await FindLostAsync(planned.Devices, silos).ConfigureAwait(true);
                 if (lost.Count == 0)
                 {
