@@ -3,48 +3,36 @@ using Galaxy.Grains.Profiling;
 namespace Galaxy.Grains.Tests;
 
 /// <summary>
-/// Measuring a live test cluster the way a prediction is meant: after the JIT is done, and while other processes leave
-/// this machine's cores alone. Tiered compilation promotes a method after 30 calls and recompiles it on a background
-/// thread, so methods a request calls once (the control plane) stay at tier 0 for ~30 requests, and their promotion
-/// competes with the devices for the cores; other test assemblies run beside this one.
+/// Measuring a live test cluster the way a prediction is meant: after the JIT is done (<see cref="JitWarmUp"/>), and
+/// while other processes (other test assemblies run beside this one) leave this machine's cores alone.
 /// </summary>
 internal static class SteadyState
 {
-    private const int Batch = 5;
-    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(300);
-
     /// <summary>Other processes' mean cores below which a window counts as quiet.</summary>
     public const double QuietCores = 0.25;
 
     /// <summary>
-    /// Runs <paramref name="request"/> in batches of five until a batch and a 300 ms pause after it compile no method in
-    /// this process (the test cluster's silos run here), at least <paramref name="minimum"/> and at most
-    /// <paramref name="maximum"/> times. Returns how many requests ran.
+    /// Runs <paramref name="request"/> in batches until the JIT is done (<see cref="JitWarmUp"/>), at least
+    /// <paramref name="minimum"/> times. Returns how many requests ran.
     /// </summary>
-    public static async Task<int> WarmUpAsync(Func<Task> request, int minimum = 10, int maximum = 120)
+    public static async Task<int> WarmUpAsync(Func<Task> request, int minimum = 10)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var jit = new JitWarmUp();
         var ran = 0;
-        while (ran < maximum)
+        while (true)
         {
-            for (var i = 0; i < Batch; i++)
+            for (var i = 0; i < JitWarmUp.Batch; i++)
             {
                 await request().ConfigureAwait(false);
             }
 
-            ran += Batch;
-            await Task.Delay(Pause).ConfigureAwait(false);
-            var now = System.Runtime.JitInfo.GetCompiledMethodCount();
-            if (now == compiled && ran >= minimum)
+            ran += JitWarmUp.Batch;
+            if ((await jit.BatchSettledAsync().ConfigureAwait(false) && ran >= minimum) || ran >= JitWarmUp.MaxRuns)
             {
-                break;
+                return ran;
             }
-
-            compiled = now;
         }
-
-        return ran;
     }
 
     /// <summary>

@@ -28,13 +28,6 @@ public static class ClusterBenchmark
     private const int IdleSeconds = 3;
     private static readonly TimeSpan SettleAfterWarmUp = TimeSpan.FromSeconds(2);
 
-    // Warm-up goes on in batches until a batch and the pause after it compile no method: tiered JIT promotes a method
-    // after 30 calls and recompiles it on a background thread, so the control plane's once-per-request methods stay
-    // at tier 0 for ~30 requests, and their promotion would otherwise land inside the measured rounds.
-    private const int WarmUpBatch = 5;
-    private const int MaxWarmUpRounds = 120;
-    private static readonly TimeSpan JitPause = TimeSpan.FromMilliseconds(300);
-
     public static async Task<ClusterOutcome> RunAsync(ClusterSettings settings, TextWriter progress, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -80,7 +73,8 @@ public static class ClusterBenchmark
             var load = OtherProcessesLoad.Start();
             progress.Write($"cluster: {model.Name} seq {model.Sequence}, {model.Config.Layers} layers, {Devices} devices, tiles over {string.Join(" and ", transports.Select(TransportName))} ");
             var warmUpRounds = int.MaxValue;
-            var compiledMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
+            // Warm-up goes on in batches until the JIT is done, so tier-1 promotion does not land in the measured rounds.
+            var jit = new JitWarmUp();
             for (var round = 0; round < warmUpRounds || round - warmUpRounds < settings.Rounds; round++)
             {
                 if (Stopwatch.GetElapsedTime(started) > settings.Budget)
@@ -130,20 +124,14 @@ public static class ClusterBenchmark
 
                 progress.Write(measured ? "." : "w");
                 var warmed = round + 1;
-                if (!measured && warmed >= settings.WarmUpRounds && warmed % WarmUpBatch == 0)
+                if (!measured && warmed % JitWarmUp.Batch == 0
+                    && (await jit.BatchSettledAsync(cancellationToken).ConfigureAwait(false) || warmed >= JitWarmUp.MaxRuns) && warmed >= settings.WarmUpRounds)
                 {
-                    await Task.Delay(JitPause, cancellationToken).ConfigureAwait(false);
-                    var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
-                    if (compiled == compiledMethods || warmed >= MaxWarmUpRounds)
-                    {
-                        // Tiered JIT compiles hot methods again in the background once new code stops appearing for a while;
-                        // a pause here lets that finish, so the measured rounds run optimised code on both sides.
-                        warmUpRounds = warmed;
-                        notes.Add($"{model.Name}: {warmed} warm-up rounds (until {WarmUpBatch} rounds and a {JitPause.TotalMilliseconds:F0} ms pause compiled no method, or {MaxWarmUpRounds})");
-                        await Task.Delay(SettleAfterWarmUp, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    compiledMethods = compiled;
+                    // Tiered JIT compiles hot methods again in the background once new code stops appearing for a while;
+                    // a pause here lets that finish, so the measured rounds run optimised code on both sides.
+                    warmUpRounds = warmed;
+                    notes.Add($"{model.Name}: {warmed} warm-up rounds (until {JitWarmUp.Batch} rounds and a {JitWarmUp.Pause.TotalMilliseconds:F0} ms pause compiled no method, or {JitWarmUp.MaxRuns})");
+                    await Task.Delay(SettleAfterWarmUp, cancellationToken).ConfigureAwait(false);
                 }
             }
 
