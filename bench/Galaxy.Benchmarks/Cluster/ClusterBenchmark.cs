@@ -58,11 +58,9 @@ public static class ClusterBenchmark
             // The coordinator plans from the devices' measured profiles; the in-process side runs the same split.
             var coordinator = cluster.Grains.GetGrain<IInferenceGrain>(model.ModelId);
             var planned = await coordinator.InferAsync(model.TokenIds).WaitAsync(RequestLimit, cancellationToken).ConfigureAwait(false);
-            var plan = new ParallelPlan(ParallelMode.Hybrid, [.. planned.Devices.Select(d => new DeviceShare(d.Share.Heads, d.Share.MlpColumns, d.Share.Rows))])
-            {
-                Exchange = planned.Exchange == PlanExchange.Direct ? CollectiveAlgorithm.Direct : CollectiveAlgorithm.Ring,
-            };
-            using var inProcess = LoadSimulated(model, plan);
+            var plan = PlanOf(planned);
+            var inProcess = LoadSimulated(model, plan);
+            var replans = 0;
             var transports = settings.Transports;
             var clusterSamples = transports.Select(_ => new List<Sample>()).ToArray();
             var localSamples = new List<Sample>();
@@ -75,67 +73,93 @@ public static class ClusterBenchmark
             var warmUpRounds = int.MaxValue;
             // Warm-up goes on in batches until the JIT is done, so tier-1 promotion does not land in the measured rounds.
             var jit = new JitWarmUp();
-            for (var round = 0; round < warmUpRounds || round - warmUpRounds < settings.Rounds; round++)
+            try
             {
-                if (Stopwatch.GetElapsedTime(started) > settings.Budget)
+                for (var round = 0; round < warmUpRounds || localSamples.Count < settings.Rounds; round++)
                 {
-                    notes.Add($"{model.Name}: stopped after {localSamples.Count} measured rounds, the {settings.Budget.TotalSeconds:F0} s budget was spent");
-                    break;
-                }
-
-                // Rotate which side goes first (in-process, then each transport), so none always runs right after another.
-                var sides = transports.Count + 1;
-                var onCluster = new Sample[transports.Count];
-                var clusterHidden = new float[transports.Count][];
-                Sample onSimulated = default;
-                float[] simulatedHidden = [];
-                for (var turn = 0; turn < sides; turn++)
-                {
-                    var side = (turn + round) % sides;
-                    if (side == transports.Count)
+                    if (Stopwatch.GetElapsedTime(started) > settings.Budget)
                     {
-                        (onSimulated, simulatedHidden) = await RunSimulatedAsync(inProcess, ++requestId, model.TokenIds, cancellationToken).ConfigureAwait(false);
+                        notes.Add($"{model.Name}: stopped after {localSamples.Count} measured rounds, the {settings.Budget.TotalSeconds:F0} s budget was spent");
+                        break;
                     }
-                    else
+
+                    // Rotate which side goes first (in-process, then each transport), so none always runs right after another.
+                    var sides = transports.Count + 1;
+                    var onCluster = new Sample[transports.Count];
+                    var clusterPlans = new ParallelPlan[transports.Count];
+                    var clusterHidden = new float[transports.Count][];
+                    Sample onSimulated = default;
+                    float[] simulatedHidden = [];
+                    for (var turn = 0; turn < sides; turn++)
                     {
-                        cluster.UseTileTransport(transports[side]);
-                        (onCluster[side], clusterHidden[side]) = await RunClusterAsync(coordinator, model.TokenIds, cancellationToken).ConfigureAwait(false);
+                        var side = (turn + round) % sides;
+                        if (side == transports.Count)
+                        {
+                            (onSimulated, simulatedHidden) = await RunSimulatedAsync(inProcess, ++requestId, model.TokenIds, cancellationToken).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            cluster.UseTileTransport(transports[side]);
+                            (onCluster[side], clusterHidden[side], clusterPlans[side]) = await RunClusterAsync(coordinator, model.TokenIds, cancellationToken).ConfigureAwait(false);
+                        }
                     }
-                }
 
-                for (var t = 0; t < transports.Count; t++)
-                {
-                    maxDifference[t] = Math.Max(maxDifference[t], MaxAbsDifference(clusterHidden[t], simulatedHidden));
-                }
-
-                var traffic = inProcess.Stats.Snapshot();
-                tileCalls = traffic.Sum(t => t.MessagesSent);
-                tileBytes = tileCalls > 0 ? (double)traffic.Sum(t => t.BytesSent) / tileCalls : 0;
-                var measured = round >= warmUpRounds;
-                if (measured)
-                {
-                    localSamples.Add(onSimulated);
                     for (var t = 0; t < transports.Count; t++)
                     {
-                        clusterSamples[t].Add(onCluster[t]);
-                        overheads[t].Add((onCluster[t].Milliseconds / onSimulated.Milliseconds) - 1);
+                        maxDifference[t] = Math.Max(maxDifference[t], MaxAbsDifference(clusterHidden[t], simulatedHidden));
+                    }
+
+                    var traffic = inProcess.Stats.Snapshot();
+                    tileCalls = traffic.Sum(t => t.MessagesSent);
+                    tileBytes = tileCalls > 0 ? (double)traffic.Sum(t => t.BytesSent) / tileCalls : 0;
+                    var measured = round >= warmUpRounds;
+                    if (clusterPlans.FirstOrDefault(p => !SamePlan(p, plan)) is { } replanned)
+                    {
+                        // A drift refresh re-planned the cluster: the two sides ran different splits this round (and the
+                        // devices loaded new slices). The in-process side takes the new plan; the round does not count.
+                        replans++;
+                        plan = replanned;
+                        inProcess.Dispose();
+                        inProcess = LoadSimulated(model, plan);
+                        progress.Write("r");
+                        continue;
+                    }
+
+                    if (measured)
+                    {
+                        localSamples.Add(onSimulated);
+                        for (var t = 0; t < transports.Count; t++)
+                        {
+                            clusterSamples[t].Add(onCluster[t]);
+                            overheads[t].Add((onCluster[t].Milliseconds / onSimulated.Milliseconds) - 1);
+                        }
+                    }
+
+                    progress.Write(measured ? "." : "w");
+                    var warmed = round + 1;
+                    if (!measured && warmed % JitWarmUp.Batch == 0
+                        && (await jit.BatchSettledAsync(cancellationToken).ConfigureAwait(false) || warmed >= JitWarmUp.MaxRuns) && warmed >= settings.WarmUpRounds)
+                    {
+                        // Tiered JIT compiles hot methods again in the background once new code stops appearing for a while;
+                        // a pause here lets that finish, so the measured rounds run optimised code on both sides.
+                        warmUpRounds = warmed;
+                        notes.Add($"{model.Name}: {warmed} warm-up rounds (until {JitWarmUp.Batch} rounds and a {JitWarmUp.Pause.TotalMilliseconds:F0} ms pause compiled no method, or {JitWarmUp.MaxRuns})");
+                        await Task.Delay(SettleAfterWarmUp, cancellationToken).ConfigureAwait(false);
                     }
                 }
 
-                progress.Write(measured ? "." : "w");
-                var warmed = round + 1;
-                if (!measured && warmed % JitWarmUp.Batch == 0
-                    && (await jit.BatchSettledAsync(cancellationToken).ConfigureAwait(false) || warmed >= JitWarmUp.MaxRuns) && warmed >= settings.WarmUpRounds)
-                {
-                    // Tiered JIT compiles hot methods again in the background once new code stops appearing for a while;
-                    // a pause here lets that finish, so the measured rounds run optimised code on both sides.
-                    warmUpRounds = warmed;
-                    notes.Add($"{model.Name}: {warmed} warm-up rounds (until {JitWarmUp.Batch} rounds and a {JitWarmUp.Pause.TotalMilliseconds:F0} ms pause compiled no method, or {JitWarmUp.MaxRuns})");
-                    await Task.Delay(SettleAfterWarmUp, cancellationToken).ConfigureAwait(false);
-                }
+                progress.WriteLine();
+            }
+            finally
+            {
+                inProcess.Dispose();
             }
 
-            progress.WriteLine();
+            if (replans > 0)
+            {
+                notes.Add($"{model.Name}: the coordinator re-planned {replans} time(s) during the rounds (its drift refresh); the in-process side took each new plan, and those rounds were not counted");
+            }
+
             if (localSamples.Count == 0)
             {
                 continue;
@@ -187,7 +211,16 @@ public static class ClusterBenchmark
         return new ClusterOutcome(rows, notes);
     }
 
-    private static async Task<(Sample Sample, float[] Hidden)> RunClusterAsync(IInferenceGrain coordinator, int[] ids, CancellationToken cancellationToken)
+    private static ParallelPlan PlanOf(InferResult result) =>
+        new(ParallelMode.Hybrid, [.. result.Devices.Select(d => new DeviceShare(d.Share.Heads, d.Share.MlpColumns, d.Share.Rows))])
+        {
+            Exchange = result.Exchange == PlanExchange.Direct ? CollectiveAlgorithm.Direct : CollectiveAlgorithm.Ring,
+        };
+
+    private static bool SamePlan(ParallelPlan a, ParallelPlan b) =>
+        a.Exchange == b.Exchange && a.Shares.Select(s => (s.Heads, s.MlpColumns, s.Rows)).SequenceEqual(b.Shares.Select(s => (s.Heads, s.MlpColumns, s.Rows)));
+
+    private static async Task<(Sample Sample, float[] Hidden, ParallelPlan Plan)> RunClusterAsync(IInferenceGrain coordinator, int[] ids, CancellationToken cancellationToken)
     {
         // Garbage from the previous request is collected here, not inside this one.
         GC.Collect();
@@ -202,7 +235,7 @@ public static class ClusterBenchmark
             result.Devices.Max(d => d.ComputeMilliseconds),
             result.Devices.Max(d => d.Layers.Sum(l => l.WallMilliseconds)),
             cpuMilliseconds);
-        return (sample, result.Hidden.ToArray());
+        return (sample, result.Hidden.ToArray(), PlanOf(result));
     }
 
     private static async Task<(Sample Sample, float[] Hidden)> RunSimulatedAsync(SimulatedCluster cluster, long requestId, int[] ids, CancellationToken cancellationToken)
