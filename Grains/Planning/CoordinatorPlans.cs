@@ -12,10 +12,10 @@ namespace Galaxy.Grains.Planning;
 /// prediction by more than <see cref="DriftTolerance"/> in <see cref="DriftRuns"/> runs in a row (either way: 1.25×
 /// slower or 1.25× faster than predicted), the profiles are refreshed from the measurements: each device's rates are
 /// scaled by predicted / measured compute averaged over those drifting runs (a run within the tolerance starts the
-/// average again, so a refresh reflects the conditions that drifted, not older ones), the plan is made again, and
-/// the caller is told to re-measure the links. Refreshes
-/// are at least <see cref="RefreshInterval"/> apart, so a noisy neighbour does not make devices reload slices
-/// again and again.
+/// average again, so a refresh reflects the conditions that drifted, not older ones) and the plan is made again —
+/// when some device's speed moved by <see cref="SpeedChangeToReplan"/> or more; otherwise the compute is predicted
+/// well and the plan stays. Either way the caller is told to re-measure the links. Refreshes are at least
+/// <see cref="RefreshInterval"/> apart, so a noisy neighbour does not make devices reload slices again and again.
 /// <para>Whenever the plan is made again (a device joined or left, profiles or links re-measured, a refresh), the
 /// previous plan's devices are passed to the planner as a candidate when every one of them is still a candidate
 /// device: so a device joining never makes the plan predicted slower than the previous devices under the same
@@ -30,6 +30,13 @@ public sealed class CoordinatorPlans
 
     /// <summary>Consecutive drifting runs that trigger a refresh.</summary>
     public const int DriftRuns = 3;
+
+    /// <summary>
+    /// How far a device's measured speed must be from its calibrated one (10 %) for a refresh to re-plan: a drift that
+    /// the compute does not explain (the links, the runtime) would otherwise re-plan every interval, and a re-plan that
+    /// moves shares by rounding makes devices load new slices for nothing.
+    /// </summary>
+    public const double SpeedChangeToReplan = 0.10;
 
     /// <summary>The least time between two refreshes.</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(10);
@@ -96,7 +103,9 @@ public sealed class CoordinatorPlans
 
     /// <summary>
     /// Records a finished run of <paramref name="split"/>: per device its measured compute, and the request's measured
-    /// latency. Returns true when this run completed a drift and the profiles were refreshed (re-measure the links).
+    /// latency. Returns true when this run completed a drift (re-measure the links); the speeds are recalibrated and the
+    /// plan made again only when some device's measured speed moved by <see cref="SpeedChangeToReplan"/> or more
+    /// (<see cref="Refreshes"/> counts those).
     /// </summary>
     public bool Record(PlannedSplit split, IReadOnlyList<(string Device, double ComputeMilliseconds)> measured, double wallMilliseconds)
     {
@@ -129,16 +138,20 @@ public sealed class CoordinatorPlans
             return false;
         }
 
-        foreach (var (device, (sum, runs)) in _ratios)
+        if (_ratios.Values.Any(r => Math.Abs((r.Sum / r.Runs) - 1) >= SpeedChangeToReplan))
         {
-            _factors[device] = _factors.GetValueOrDefault(device, 1.0) * (sum / runs);
+            foreach (var (device, (sum, runs)) in _ratios)
+            {
+                _factors[device] = _factors.GetValueOrDefault(device, 1.0) * (sum / runs);
+            }
+
+            _reference = null;
+            Refreshes++;
         }
 
         _ratios.Clear();
         _drifting = 0;
         _lastRefresh = _clock();
-        _reference = null;
-        Refreshes++;
         return true;
     }
 

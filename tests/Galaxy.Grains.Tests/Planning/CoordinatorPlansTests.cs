@@ -111,6 +111,39 @@ public sealed class CoordinatorPlansTests
     }
 
     [Fact]
+    public void Record_DriftTheComputeDoesNotExplain_KeepsThePlanAndAsksForTheLinks()
+    {
+        var now = Measured;
+        var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false }, () => now);
+        DeviceProfile[] profiles = [Profile("a", 20), Profile("b", 20)];
+        var first = plans.PlanRequest(["a", "b"], profiles, [], 128);
+
+        // The request takes twice the prediction, but each device computes within 5 % of its prediction.
+        bool Run(double slower) => plans.Record(
+            first,
+            [("a", first.Prediction.Devices[0].ComputeSeconds * 1000 * slower), ("b", first.Prediction.Devices[1].ComputeSeconds * 1000 / slower)],
+            first.Prediction.TotalSeconds * 2000);
+
+        Assert.False(Run(1.05));
+        Assert.False(Run(1.05));
+        Assert.True(Run(1.05));
+        Assert.Equal(0, plans.Refreshes);
+        Assert.Empty(plans.SpeedFactors);
+        var reference = plans.Reference;
+        plans.PlanRequest(["a", "b"], profiles, [], 128);
+        Assert.Same(reference, plans.Reference);
+
+        // A device 20 % slower than calibrated does re-plan.
+        now += CoordinatorPlans.RefreshInterval;
+        Assert.False(Run(1.2));
+        Assert.False(Run(1.2));
+        Assert.True(Run(1.2));
+        Assert.Equal(1, plans.Refreshes);
+        Assert.Equal(1 / 1.2, plans.SpeedFactors["a"], 9);
+        Assert.Equal(1.2, plans.SpeedFactors["b"], 9);
+    }
+
+    [Fact]
     public void PlanRequest_SameInputs_SameHeadsAndColumnsWhateverTheLength()
     {
         var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false });
