@@ -111,6 +111,15 @@ public sealed class CoordinatorPlans
     {
         ArgumentNullException.ThrowIfNull(split);
         ArgumentNullException.ThrowIfNull(measured);
+        var ratio = wallMilliseconds / (split.Prediction.TotalSeconds * 1000);
+        if (Math.Max(ratio, 1 / ratio) - 1 <= DriftTolerance)
+        {
+            _drifting = 0;
+            _ratios.Clear();
+            return false;
+        }
+
+        // A drifting run: its devices' measured speeds join the average a refresh calibrates from.
         foreach (var (device, computeMilliseconds) in measured)
         {
             var predicted = split.Prediction.Devices.FirstOrDefault(d => d.Device == device);
@@ -122,14 +131,6 @@ public sealed class CoordinatorPlans
             var speed = predicted.ComputeSeconds * 1000 / computeMilliseconds;
             var (sum, runs) = _ratios.GetValueOrDefault(device);
             _ratios[device] = (sum + speed, runs + 1);
-        }
-
-        var ratio = wallMilliseconds / (split.Prediction.TotalSeconds * 1000);
-        if (Math.Max(ratio, 1 / ratio) - 1 <= DriftTolerance)
-        {
-            _drifting = 0;
-            _ratios.Clear();
-            return false;
         }
 
         _drifting++;

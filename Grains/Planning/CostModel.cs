@@ -208,39 +208,53 @@ public static class CostModel
     {
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(devices);
-        var result = new double[devices.Count];
+        var n = devices.Count;
+        var result = new double[n];
         Array.Fill(result, 1.0);
-        var anyHost = false;
-        foreach (var device in devices)
-        {
-            anyHost |= cluster.Devices[device].Host is not null;
-        }
 
-        if (!anyHost)
+        // Plain loops, no allocation beyond the result: this runs for every subset and split the planner weighs, and on
+        // a live cluster every device has a host. Each host is handled once, at its first busy device of the plan.
+        string? HostOf(int d) => shares is not null && shares[d] is { Heads: 0, MlpColumns: 0, Rows: 0 } ? null : cluster.Devices[devices[d]].Host;
+        for (var first = 0; first < n; first++)
         {
-            // The common case and the planner's inner loop: nothing shares a host.
-            return result;
-        }
-
-        bool Busy(int d) => shares is null || shares[d] is not { Heads: 0, MlpColumns: 0, Rows: 0 };
-        var onHosts = Enumerable.Range(0, devices.Count)
-            .Where(d => cluster.Devices[devices[d]].Host is not null && Busy(d))
-            .GroupBy(d => cluster.Devices[devices[d]].Host, StringComparer.Ordinal);
-        foreach (var host in onHosts)
-        {
-            if (cluster.HostProcessorCount(devices[host.First()], devices) is not { } processors)
+            var host = HostOf(first);
+            if (host is null || SeenBefore(first, host) || cluster.HostProcessorCount(devices[first], devices) is not { } processors)
             {
                 continue;
             }
 
-            var demand = host.Sum(d => cluster.Devices[devices[d]].CoreDemand(processors));
-            if (demand > processors)
+            var demand = 0.0;
+            for (var d = first; d < n; d++)
             {
-                foreach (var d in host)
+                if (string.Equals(HostOf(d), host, StringComparison.Ordinal))
                 {
-                    result[d] = demand / processors;
+                    demand += cluster.Devices[devices[d]].CoreDemand(processors);
                 }
             }
+
+            if (demand > processors)
+            {
+                for (var d = first; d < n; d++)
+                {
+                    if (string.Equals(HostOf(d), host, StringComparison.Ordinal))
+                    {
+                        result[d] = demand / processors;
+                    }
+                }
+            }
+        }
+
+        bool SeenBefore(int index, string host)
+        {
+            for (var d = 0; d < index; d++)
+            {
+                if (string.Equals(HostOf(d), host, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         return result;
