@@ -66,7 +66,6 @@ internal static class SteadyState
                 quietest = new QuietWindow<T>(runs, others, window, warmUps);
             }
 
-            quietest = quietest with { Windows = window };
             quietSince = others < QuietCores ? quietSince ?? windowStarted : null;
             if (quietSince is { } since && System.Diagnostics.Stopwatch.GetElapsedTime(since) >= settle)
             {
@@ -75,7 +74,7 @@ internal static class SteadyState
 
             if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > patience)
             {
-                return quietest;
+                return quietest with { Windows = window };
             }
 
             if (quietSince is null)

@@ -218,7 +218,7 @@ public static class ClusterBenchmark
         };
 
     private static bool SamePlan(ParallelPlan a, ParallelPlan b) =>
-        a.Exchange == b.Exchange && a.Shares.Select(s => (s.Heads, s.MlpColumns, s.Rows)).SequenceEqual(b.Shares.Select(s => (s.Heads, s.MlpColumns, s.Rows)));
+        a.Exchange == b.Exchange && a.Shares.SequenceEqual(b.Shares);
 
     private static async Task<(Sample Sample, float[] Hidden, ParallelPlan Plan)> RunClusterAsync(IInferenceGrain coordinator, int[] ids, CancellationToken cancellationToken)
     {
