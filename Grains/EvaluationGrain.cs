@@ -23,7 +23,7 @@ public sealed class EvaluationGrain(ModelCatalog catalog, DeviceDirectory direct
 
     private readonly Dictionary<string, PlannedSplit?> _plans = [];
     private readonly Dictionary<string, string> _doesNotFit = [];
-    private readonly HashSet<string> _prepared = [];
+    private readonly ShardCache _shards = new();
 
     private string ModelId => this.GetPrimaryKeyString();
 
@@ -75,10 +75,10 @@ public sealed class EvaluationGrain(ModelCatalog catalog, DeviceDirectory direct
             planned,
             Random.Shared.NextInt64(1, long.MaxValue),
             progress: null,
-            _prepared,
+            _shards,
             (shard, requestId, reason) => shard.AbortAsync(requestId, reason).ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(true);
         var wall = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        return new EvaluationRun(mode, true, null, planned.Devices, planned.Plan.ToWire(), planned.Prediction.TotalSeconds * 1000, wall, timings, TensorPayload.CopyOf(hidden))
+        return new EvaluationRun(mode, true, null, planned.Devices, planned.Plan.ToWire(), planned.Prediction.TotalSeconds * 1000, wall, timings, hidden)
         {
             Excluded = [.. planned.Excluded.Select(e => $"{e.Device}: {e.Reason}")],
         };

@@ -40,8 +40,8 @@ public sealed class InferenceGrain(
     // two registry calls on the critical path of every request. A drift refresh or a failed run fetches again.
     private static readonly TimeSpan PlanningInputsFor = TimeSpan.FromSeconds(1);
 
-    // Plans whose shards have loaded their slices: "{devices}|{heads and columns}".
-    private readonly HashSet<string> _prepared = [];
+    // Plans whose shards have loaded their slices ("{devices}|{heads and columns}"), and the shard references.
+    private readonly ShardCache _shards = new();
 
     // Silos that lost a run, and when.
     private readonly Dictionary<SiloAddress, DateTime> _suspects = [];
@@ -134,7 +134,7 @@ public sealed class InferenceGrain(
         {
             var started = Stopwatch.GetTimestamp();
             var run = await RunAsync(model, ids[i], devices, progressStream, i).ConfigureAwait(true);
-            Encoder.MeanPool(run.Hidden, default, 1, hidden).CopyTo(embeddings, i * hidden);
+            Encoder.MeanPool(run.Hidden.Values, default, 1, hidden).CopyTo(embeddings, i * hidden);
             timings[i] = new TextTiming(ids[i].Length, run.Devices, Stopwatch.GetElapsedTime(started).TotalMilliseconds) { Attempts = run.Attempts, PredictedMilliseconds = run.PredictedMilliseconds };
         }
 
@@ -148,7 +148,7 @@ public sealed class InferenceGrain(
         CheckDeviceCount(0);
         var started = Stopwatch.GetTimestamp();
         var run = await RunAsync(model, tokenIds, 0, progressStream, 0).ConfigureAwait(true);
-        return new InferResult(tokenIds.Length, model.Config.HiddenSize, TensorPayload.CopyOf(run.Hidden), run.Devices, Stopwatch.GetElapsedTime(started).TotalMilliseconds)
+        return new InferResult(tokenIds.Length, model.Config.HiddenSize, run.Hidden, run.Devices, Stopwatch.GetElapsedTime(started).TotalMilliseconds)
         {
             Attempts = run.Attempts,
             PredictedMilliseconds = run.PredictedMilliseconds,
@@ -213,7 +213,7 @@ public sealed class InferenceGrain(
             try
             {
                 var started = Stopwatch.GetTimestamp();
-                var (hidden, timings) = await ShardFanOut.RunAsync(GrainFactory, model, tokenIds, planned, requestId, progressStream == Guid.Empty ? null : new ProgressRoute(progressStream, text, attempt), _prepared, AbortQuietlyAsync)
+                var (hidden, timings) = await ShardFanOut.RunAsync(GrainFactory, model, tokenIds, planned, requestId, progressStream == Guid.Empty ? null : new ProgressRoute(progressStream, text, attempt), _shards, AbortQuietlyAsync)
                     .ConfigureAwait(true);
                 var wall = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 if (planner.Record(planned, [.. timings.Select(t => (t.Device, t.ComputeMilliseconds))], wall))
@@ -358,5 +358,5 @@ public sealed class InferenceGrain(
     private static bool IsUnreachable(Exception error) =>
         error is not (ArgumentException or InvalidDataException or FileNotFoundException or OutOfMemoryException or NotSupportedException);
 
-    private sealed record SequenceRun(float[] Hidden, DeviceTiming[] Devices, int Attempts, double PredictedMilliseconds, PlanExchange Exchange);
+    private sealed record SequenceRun(TensorPayload Hidden, DeviceTiming[] Devices, int Attempts, double PredictedMilliseconds, PlanExchange Exchange);
 }

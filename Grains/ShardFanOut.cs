@@ -35,29 +35,34 @@ internal static class ShardFanOut
 
     /// <summary>
     /// Runs <paramref name="tokenIds"/> on <paramref name="planned"/>'s devices: every shard loads its slice before the
-    /// first request on a split (<paramref name="prepared"/> remembers the splits loaded), all run in parallel, and the
-    /// first failure is given up on every shard through <paramref name="abort"/> (so none waits for tiles that will
-    /// never come) and rethrown.
+    /// first request on a split (<paramref name="cache"/> remembers the splits loaded and the shard references), all run
+    /// in parallel, and the first failure is given up on every shard through <paramref name="abort"/> (so none waits for
+    /// tiles that will never come) and rethrown. The hidden states (S, H) are assembled once, into the payload returned.
     /// </summary>
-    public static async Task<(float[] Hidden, DeviceTiming[] Devices)> RunAsync(
+    public static async Task<(TensorPayload Hidden, DeviceTiming[] Devices)> RunAsync(
         IGrainFactory grains,
         LoadedModel model,
         int[] tokenIds,
         PlannedSplit planned,
         long requestId,
         ProgressRoute? progress,
-        HashSet<string> prepared,
+        ShardCache cache,
         Func<IShardGrain, long, string, Task> abort)
     {
         var wire = planned.Plan.ToWire();
         var devices = planned.Devices;
-        var shards = devices.Select(device => grains.GetGrain<IShardGrain>(DeviceKeys.Shard(model.Id, device))).ToArray();
+        var shards = new IShardGrain[devices.Count];
+        for (var rank = 0; rank < shards.Length; rank++)
+        {
+            shards[rank] = cache.Shard(grains, model.Id, devices[rank]);
+        }
+
         var sliceKey = $"{wire.Mode}|{string.Join('/', devices)}|{string.Join('/', wire.Shares.Select(s => $"{s.Heads}:{s.MlpColumns}"))}";
-        if (!prepared.Contains(sliceKey))
+        if (!cache.IsPrepared(sliceKey))
         {
             // Load every device's slice before the first request on this split, so no shard waits for a peer's disk.
             await Task.WhenAll(shards.Select((shard, rank) => shard.PrepareAsync(wire, rank, devices))).ConfigureAwait(true);
-            prepared.Add(sliceKey);
+            cache.Prepared(sliceKey);
         }
 
         var runs = shards.Select((shard, rank) => shard.RunAsync(new ShardRequest(requestId, tokenIds, [], [], wire, rank, devices) { Progress = progress })).ToList();
@@ -75,12 +80,14 @@ internal static class ShardFanOut
         }
 
         var hiddenSize = model.Config.HiddenSize;
-        var hidden = new float[tokenIds.Length * hiddenSize];
+        var hidden = GC.AllocateUninitializedArray<byte>(tokenIds.Length * hiddenSize * sizeof(float));
         var timings = new DeviceTiming[runs.Count];
+        var covered = 0;
         for (var rank = 0; rank < runs.Count; rank++)
         {
             var output = runs[rank].Result;
-            output.Rows.Values.CopyTo(hidden.AsSpan(output.RowStart * hiddenSize));
+            output.Rows.Bytes.CopyTo(hidden.AsSpan(output.RowStart * hiddenSize * sizeof(float)));
+            covered += output.Rows.Bytes.Length;
             timings[rank] = new DeviceTiming(output.Device, rank, wire.Shares[rank], output.Layers.Sum(l => l.ComputeMilliseconds), output.WallMilliseconds, output.Layers)
             {
                 PredictedComputeMilliseconds = planned.Prediction.Devices[rank].ComputeSeconds * 1000,
@@ -88,6 +95,11 @@ internal static class ShardFanOut
             };
         }
 
-        return (hidden, timings);
+        if (covered != hidden.Length)
+        {
+            throw new InvalidOperationException($"The shards returned {covered / sizeof(float) / hiddenSize} of the request's {tokenIds.Length} rows.");
+        }
+
+        return (TensorPayload.FromBytes(hidden), timings);
     }
 }

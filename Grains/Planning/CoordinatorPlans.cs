@@ -49,6 +49,9 @@ public sealed class CoordinatorPlans
     private readonly Func<DateTimeOffset> _clock;
     private string? _referenceKey;
     private PlannedSplit? _reference;
+
+    // The request plans made from the current reference, by sequence length (the same inputs give the same plan).
+    private readonly Dictionary<int, PlannedSplit> _perLength = [];
     private IReadOnlyList<string>? _previousDevices;
     private int _drifting;
     private DateTimeOffset _lastRefresh = DateTimeOffset.MinValue;
@@ -88,17 +91,25 @@ public sealed class CoordinatorPlans
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(profiles);
         ArgumentNullException.ThrowIfNull(links);
-        var cluster = ProfileAdapter.ToCluster(candidates, profiles, links, _modelId, _config, _factors);
         var key = Key(candidates, profiles, links);
+        if (_reference is not null && key == _referenceKey && _perLength.TryGetValue(sequenceLength, out var known))
+        {
+            return known;
+        }
+
+        var cluster = ProfileAdapter.ToCluster(candidates, profiles, links, _modelId, _config, _factors);
         if (_reference is null || key != _referenceKey)
         {
             IReadOnlyList<IReadOnlyList<string>>? previous = _previousDevices is { } devices && devices.All(candidates.Contains) ? [devices] : null;
             _reference = HeterogeneousPlanner.Plan(_config, ReferenceLength, cluster, _options, previous);
             _referenceKey = key;
             _previousDevices = _reference.Devices;
+            _perLength.Clear();
         }
 
-        return HeterogeneousPlanner.ForSequence(_reference, _config, sequenceLength, cluster, _options);
+        var planned = HeterogeneousPlanner.ForSequence(_reference, _config, sequenceLength, cluster, _options);
+        _perLength[sequenceLength] = planned;
+        return planned;
     }
 
     /// <summary>

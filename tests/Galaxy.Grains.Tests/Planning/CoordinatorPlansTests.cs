@@ -158,6 +158,38 @@ public sealed class CoordinatorPlansTests
     }
 
     [Fact]
+    public void PlanRequest_SameInputsAndLength_TheSamePlanWithoutPlanningAgain()
+    {
+        var now = Measured;
+        var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false }, () => now);
+        DeviceProfile[] profiles = [Profile("a", 10), Profile("b", 30)];
+
+        var first = plans.PlanRequest(["a", "b"], profiles, [], 128);
+        var other = plans.PlanRequest(["a", "b"], profiles, [], 64);
+
+        Assert.Same(first, plans.PlanRequest(["a", "b"], profiles, [], 128));
+        Assert.Same(other, plans.PlanRequest(["a", "b"], profiles, [], 64));
+        Assert.Equal(64, other.Plan.Shares.Sum(s => s.Rows));
+
+        // New profiles (measured later) make the plan again.
+        DeviceProfile[] remeasured = [Profile("a", 30) with { MeasuredAt = Measured.AddMinutes(1) }, Profile("b", 30) with { MeasuredAt = Measured.AddMinutes(1) }];
+        var again = plans.PlanRequest(["a", "b"], remeasured, [], 128);
+        Assert.NotSame(first, again);
+        Assert.Equal([6, 6], again.Plan.Shares.Select(s => s.Heads));
+
+        // So does a refresh that re-plans: device a three times slower than profiled.
+        for (var run = 0; run < CoordinatorPlans.DriftRuns; run++)
+        {
+            plans.Record(again, [("a", again.Prediction.Devices[0].ComputeSeconds * 3000), ("b", again.Prediction.Devices[1].ComputeSeconds * 1000)], again.Prediction.TotalSeconds * 2000);
+        }
+
+        Assert.Equal(1, plans.Refreshes);
+        var refreshed = plans.PlanRequest(["a", "b"], remeasured, [], 128);
+        Assert.NotSame(again, refreshed);
+        Assert.True(refreshed.Plan.Shares[0].Heads < again.Plan.Shares[0].Heads, "the slowed device should get fewer heads");
+    }
+
+    [Fact]
     public void PlanRequest_DeviceWithoutAProfile_CountsAsTheMeanOfTheOthers()
     {
         var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false });
