@@ -12,7 +12,7 @@ namespace Galaxy.Grains;
 [DevicePlacement]
 public sealed class DeviceGrain(ModelCatalog catalog, DeviceProfileService profiles, TileSocketHub tiles, IOptions<GalaxyDeviceOptions> options) : Grain, IDeviceGrain
 {
-    // Enough round trips for a steady median on a noisy machine, few enough to keep a link to ~10–20 ms on loopback.
+    // Enough round trips that one of them runs undisturbed on a busy machine, few enough to keep a link to ~10–20 ms on loopback.
     private const int SmallRounds = 9;
     private const int PayloadRounds = 5;
     private const int MaxPayloadBytes = 64 << 20;
@@ -44,8 +44,11 @@ public sealed class DeviceGrain(ModelCatalog catalog, DeviceProfileService profi
         // The first calls activate the far agent and warm the connection; they are not timed.
         await far.AcceptAsync(empty).ConfigureAwait(true);
         await far.AcceptAsync(payload).ConfigureAwait(true);
-        var roundTrip = await MedianMillisecondsAsync(() => far.AcceptAsync(empty), SmallRounds).ConfigureAwait(true);
-        var carrying = await MedianMillisecondsAsync(() => far.AcceptAsync(payload), PayloadRounds).ConfigureAwait(true);
+        // The fastest call of each kind: noise (other threads, the devices' own requests, which run while a drift refresh
+        // measures) only ever adds time, so the fastest is the link's own. A median let one busy link read 5× slower than
+        // its twins on loopback, and the planner then chose a ring exchange that avoided it (docs/cluster.md).
+        var roundTrip = await FastestMillisecondsAsync(() => far.AcceptAsync(empty), SmallRounds).ConfigureAwait(true);
+        var carrying = await FastestMillisecondsAsync(() => far.AcceptAsync(payload), PayloadRounds).ConfigureAwait(true);
 
         // The payload call is one round trip plus the bytes' transfer; if noise hides the difference, count the whole call.
         var transfer = carrying > roundTrip ? carrying - roundTrip : carrying;
@@ -58,17 +61,16 @@ public sealed class DeviceGrain(ModelCatalog catalog, DeviceProfileService profi
         return Task.FromResult(payload.Bytes.Length);
     }
 
-    private static async Task<double> MedianMillisecondsAsync(Func<Task<int>> call, int rounds)
+    private static async Task<double> FastestMillisecondsAsync(Func<Task<int>> call, int rounds)
     {
-        var times = new double[rounds];
+        var fastest = double.MaxValue;
         for (var i = 0; i < rounds; i++)
         {
             var started = Stopwatch.GetTimestamp();
             await call().ConfigureAwait(true);
-            times[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            fastest = Math.Min(fastest, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
-        Array.Sort(times);
-        return times[rounds / 2];
+        return fastest;
     }
 }
