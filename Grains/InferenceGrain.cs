@@ -223,7 +223,7 @@ public sealed class InferenceGrain(
                     _planningInputsFetched = 0;
                 }
 
-                return new SequenceRun(hidden, timings, attempt, planned.Prediction.TotalSeconds * 1000, planned.Plan.ToWire().Exchange);
+                return new SequenceRun(hidden, timings, attempt, planned.Prediction.TotalSeconds * 1000, planned.Plan.Exchange.ToWire());
             }
             catch (Exception ex) when (IsUnreachable(ex))
             {

@@ -5,6 +5,10 @@ namespace Galaxy.Grains;
 /// <summary>Between the kernels' <see cref="ParallelPlan"/> and its wire form <see cref="ShardPlan"/>.</summary>
 internal static class PlanConversion
 {
+    /// <summary>The exchange's wire form.</summary>
+    public static PlanExchange ToWire(this CollectiveAlgorithm exchange) =>
+        exchange == CollectiveAlgorithm.Direct ? PlanExchange.Direct : PlanExchange.Ring;
+
     public static ShardPlan ToWire(this ParallelPlan plan) => new(
         plan.Mode switch
         {
@@ -15,7 +19,7 @@ internal static class PlanConversion
         [.. plan.Shares.Select(s => new PlanShare(s.Heads, s.MlpColumns, s.Rows))],
         plan.Overlap,
         plan.TileRows,
-        plan.Exchange == CollectiveAlgorithm.Direct ? PlanExchange.Direct : PlanExchange.Ring,
+        plan.Exchange.ToWire(),
         plan.Precision switch
         {
             LinkPrecision.Fp32 => PlanLinkPrecision.Fp32,

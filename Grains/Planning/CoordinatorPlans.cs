@@ -46,12 +46,12 @@ public sealed class CoordinatorPlans
     private readonly PlannerOptions _options;
     private readonly Dictionary<string, double> _factors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (double Sum, int Runs)> _ratios = new(StringComparer.Ordinal);
-    private readonly Func<DateTimeOffset> _clock;
-    private string? _referenceKey;
-    private PlannedSplit? _reference;
 
     // The request plans made from the current reference, by sequence length (the same inputs give the same plan).
     private readonly Dictionary<int, PlannedSplit> _perLength = [];
+    private readonly Func<DateTimeOffset> _clock;
+    private string? _referenceKey;
+    private PlannedSplit? _reference;
     private IReadOnlyList<string>? _previousDevices;
     private int _drifting;
     private DateTimeOffset _lastRefresh = DateTimeOffset.MinValue;

@@ -30,6 +30,12 @@ public sealed class CoordinatorPlansTests
                 [new AttentionThroughput(128, 12, 32, gflops * 1e9)]) { ConnectiveRowsPerSecond = gflops * 1e5 },
         ]);
 
+    /// <summary>Records a run of <paramref name="split"/> on devices a and b, each computing <c>slower</c>× its prediction, the request <paramref name="wallSlower"/>× its prediction.</summary>
+    private static bool RecordRun(CoordinatorPlans plans, PlannedSplit split, double slowerA, double slowerB, double wallSlower) => plans.Record(
+        split,
+        [("a", split.Prediction.Devices[0].ComputeSeconds * 1000 * slowerA), ("b", split.Prediction.Devices[1].ComputeSeconds * 1000 * slowerB)],
+        split.Prediction.TotalSeconds * 1000 * wallSlower);
+
     [Fact]
     public void Record_ThreeRunsOffByMoreThanAQuarter_RefreshesFromTheMeasurements()
     {
@@ -39,10 +45,7 @@ public sealed class CoordinatorPlansTests
         var first = plans.PlanRequest(["a", "b"], profiles, [], 128);
 
         // Device a computes three times slower than profiled, b as profiled; the request takes twice the prediction.
-        bool Run() => plans.Record(
-            first,
-            [("a", first.Prediction.Devices[0].ComputeSeconds * 3000), ("b", first.Prediction.Devices[1].ComputeSeconds * 1000)],
-            first.Prediction.TotalSeconds * 2000);
+        bool Run() => RecordRun(plans, first, slowerA: 3, slowerB: 1, wallSlower: 2);
 
         Assert.False(Run());
         Assert.False(Run());
@@ -70,10 +73,7 @@ public sealed class CoordinatorPlansTests
         var first = plans.PlanRequest(["a", "b"], profiles, [], 128);
 
         // Both devices compute twice as fast as profiled (the profile was measured while the machine was busy).
-        bool Run(double slower, double wallSlower) => plans.Record(
-            first,
-            [("a", first.Prediction.Devices[0].ComputeSeconds * 1000 * slower), ("b", first.Prediction.Devices[1].ComputeSeconds * 1000 * slower)],
-            first.Prediction.TotalSeconds * 1000 * wallSlower);
+        bool Run(double slower, double wallSlower) => RecordRun(plans, first, slower, slower, wallSlower);
 
         // 1.2× faster is within the 25 % (either way): no drift.
         Assert.False(Run(1 / 1.2, 1 / 1.2));
@@ -94,10 +94,7 @@ public sealed class CoordinatorPlansTests
         var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false }, () => Measured);
         DeviceProfile[] profiles = [Profile("a", 20), Profile("b", 20)];
         var first = plans.PlanRequest(["a", "b"], profiles, [], 128);
-        bool Run(double slower) => plans.Record(
-            first,
-            [("a", first.Prediction.Devices[0].ComputeSeconds * 1000 * slower), ("b", first.Prediction.Devices[1].ComputeSeconds * 1000)],
-            first.Prediction.TotalSeconds * 1000 * slower);
+        bool Run(double slower) => RecordRun(plans, first, slower, slowerB: 1, wallSlower: slower);
 
         // Two runs 3× slower (a busy moment), one as predicted, then three 2× slower: the refresh reflects the last three.
         Assert.False(Run(3));
@@ -119,10 +116,7 @@ public sealed class CoordinatorPlansTests
         var first = plans.PlanRequest(["a", "b"], profiles, [], 128);
 
         // The request takes twice the prediction, but each device computes within 5 % of its prediction.
-        bool Run(double slower) => plans.Record(
-            first,
-            [("a", first.Prediction.Devices[0].ComputeSeconds * 1000 * slower), ("b", first.Prediction.Devices[1].ComputeSeconds * 1000 / slower)],
-            first.Prediction.TotalSeconds * 2000);
+        bool Run(double slower) => RecordRun(plans, first, slower, 1 / slower, wallSlower: 2);
 
         Assert.False(Run(1.05));
         Assert.False(Run(1.05));
@@ -180,7 +174,7 @@ public sealed class CoordinatorPlansTests
         // So does a refresh that re-plans: device a three times slower than profiled.
         for (var run = 0; run < CoordinatorPlans.DriftRuns; run++)
         {
-            plans.Record(again, [("a", again.Prediction.Devices[0].ComputeSeconds * 3000), ("b", again.Prediction.Devices[1].ComputeSeconds * 1000)], again.Prediction.TotalSeconds * 2000);
+            RecordRun(plans, again, slowerA: 3, slowerB: 1, wallSlower: 2);
         }
 
         Assert.Equal(1, plans.Refreshes);
