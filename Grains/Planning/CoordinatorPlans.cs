@@ -9,13 +9,16 @@ namespace Galaxy.Grains.Planning;
 /// </summary>
 /// <remarks>
 /// After every run the coordinator reports what each device measured. When the measured latency is off the
-/// prediction by more than <see cref="DriftTolerance"/> in <see cref="DriftRuns"/> runs in a row (either way: 1.25×
-/// slower or 1.25× faster than predicted), the profiles are refreshed from the measurements: each device's rates are
-/// scaled by predicted / measured compute averaged over those drifting runs (a run within the tolerance starts the
-/// average again, so a refresh reflects the conditions that drifted, not older ones) and the plan is made again —
-/// when some device's speed moved by <see cref="SpeedChangeToReplan"/> or more; otherwise the compute is predicted
-/// well and the plan stays. Either way the caller is told to re-measure the links. Refreshes are at least
-/// <see cref="RefreshInterval"/> apart, so a noisy neighbour does not make devices reload slices again and again.
+/// prediction by more than <see cref="DriftTolerance"/> in <see cref="DriftRuns"/> runs in a row, the same way (all
+/// 1.25× slower or all 1.25× faster than predicted), the profiles are refreshed from the measurements: each device's
+/// rates are scaled by the median of predicted / measured compute over that streak's last <see cref="CalibrationRuns"/>
+/// runs, and the plan is made again — when some device's speed moved by <see cref="SpeedChangeToReplan"/> or more;
+/// otherwise the compute is predicted well and the plan stays. Either way the caller is told to re-measure the links.
+/// A run within the tolerance, or one off the other way, starts the streak again, so a refresh reflects the
+/// conditions that drifted, not older ones: a coordinator's first runs are slow (tier-0 code, slices loading), and
+/// once warm a device that profiled on a busy machine runs faster than predicted — the slow runs are not averaged into
+/// the fast ones. Refreshes are at least <see cref="RefreshInterval"/> apart, counted from the first recorded run too
+/// (so the first runs alone never calibrate), and a noisy neighbour does not make devices reload slices again and again.
 /// <para>Whenever the plan is made again (a device joined or left, profiles or links re-measured, a refresh), the
 /// previous plan's devices are passed to the planner as a candidate when every one of them is still a candidate
 /// device: so a device joining never makes the plan predicted slower than the previous devices under the same
@@ -38,14 +41,17 @@ public sealed class CoordinatorPlans
     /// </summary>
     public const double SpeedChangeToReplan = 0.10;
 
-    /// <summary>The least time between two refreshes.</summary>
+    /// <summary>The most runs of a drift streak a refresh takes its medians from (the latest ones).</summary>
+    public const int CalibrationRuns = 32;
+
+    /// <summary>The least time between two refreshes, and between the first recorded run and the first refresh.</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(10);
 
     private readonly string _modelId;
     private readonly ModelConfig _config;
     private readonly PlannerOptions _options;
     private readonly Dictionary<string, double> _factors = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (double Sum, int Runs)> _ratios = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<double>> _speeds = new(StringComparer.Ordinal);
 
     // The request plans made from the current reference, by sequence length (the same inputs give the same plan).
     private readonly Dictionary<int, PlannedSplit> _perLength = [];
@@ -54,7 +60,8 @@ public sealed class CoordinatorPlans
     private PlannedSplit? _reference;
     private IReadOnlyList<string>? _previousDevices;
     private int _drifting;
-    private DateTimeOffset _lastRefresh = DateTimeOffset.MinValue;
+    private bool _driftingSlower;
+    private DateTimeOffset? _lastRefresh;
 
     /// <summary>Plans for <paramref name="modelId"/> (<paramref name="config"/>) with <paramref name="options"/>.</summary>
     public CoordinatorPlans(string modelId, ModelConfig config, PlannerOptions options, Func<DateTimeOffset>? clock = null)
@@ -122,15 +129,24 @@ public sealed class CoordinatorPlans
     {
         ArgumentNullException.ThrowIfNull(split);
         ArgumentNullException.ThrowIfNull(measured);
+        _lastRefresh ??= _clock();
         var ratio = wallMilliseconds / (split.Prediction.TotalSeconds * 1000);
         if (Math.Max(ratio, 1 / ratio) - 1 <= DriftTolerance)
         {
             _drifting = 0;
-            _ratios.Clear();
+            _speeds.Clear();
             return false;
         }
 
-        // A drifting run: its devices' measured speeds join the average a refresh calibrates from.
+        // A drifting run: off the other way than the streak so far, it starts a streak of its own.
+        var slower = ratio > 1;
+        if (_drifting > 0 && slower != _driftingSlower)
+        {
+            _drifting = 0;
+            _speeds.Clear();
+        }
+
+        _driftingSlower = slower;
         foreach (var (device, computeMilliseconds) in measured)
         {
             var predicted = split.Prediction.Devices.FirstOrDefault(d => d.Device == device);
@@ -139,9 +155,17 @@ public sealed class CoordinatorPlans
                 continue;
             }
 
-            var speed = predicted.ComputeSeconds * 1000 / computeMilliseconds;
-            var (sum, runs) = _ratios.GetValueOrDefault(device);
-            _ratios[device] = (sum + speed, runs + 1);
+            if (!_speeds.TryGetValue(device, out var speeds))
+            {
+                _speeds[device] = speeds = new Queue<double>(CalibrationRuns);
+            }
+
+            if (speeds.Count == CalibrationRuns)
+            {
+                speeds.Dequeue();
+            }
+
+            speeds.Enqueue(predicted.ComputeSeconds * 1000 / computeMilliseconds);
         }
 
         _drifting++;
@@ -150,21 +174,29 @@ public sealed class CoordinatorPlans
             return false;
         }
 
-        if (_ratios.Values.Any(r => Math.Abs((r.Sum / r.Runs) - 1) >= SpeedChangeToReplan))
+        var medians = _speeds.ToDictionary(pair => pair.Key, pair => Median(pair.Value), StringComparer.Ordinal);
+        if (medians.Values.Any(speed => Math.Abs(speed - 1) >= SpeedChangeToReplan))
         {
-            foreach (var (device, (sum, runs)) in _ratios)
+            foreach (var (device, speed) in medians)
             {
-                _factors[device] = _factors.GetValueOrDefault(device, 1.0) * (sum / runs);
+                _factors[device] = _factors.GetValueOrDefault(device, 1.0) * speed;
             }
 
             _reference = null;
             Refreshes++;
         }
 
-        _ratios.Clear();
+        _speeds.Clear();
         _drifting = 0;
         _lastRefresh = _clock();
         return true;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        var middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     private string Key(IReadOnlyList<string> candidates, IReadOnlyList<DeviceProfile> profiles, IReadOnlyList<LinkProfile> links)

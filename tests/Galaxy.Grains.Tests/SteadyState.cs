@@ -38,9 +38,10 @@ internal static class SteadyState
     /// <summary>
     /// Warms up (<see cref="WarmUpAsync"/>), then runs windows of <paramref name="count"/> requests until one ran after
     /// other processes had left the cores alone (below <see cref="QuietCores"/>) for <paramref name="settle"/>, counted
-    /// from the warm-up's start if it was quiet too: the coordinator calibrates its speeds from drifting runs at most
-    /// every 10 s, so a prediction is judged under the conditions it was calibrated in. After each busy window it
-    /// pauses a second. After <paramref name="patience"/> it returns the quietest window it saw.
+    /// from the warm-up's end if it was quiet too: the coordinator calibrates its speeds from drifting runs at most
+    /// every 10 s (the first time 10 s after its first run), so a prediction is judged under the conditions it was
+    /// calibrated in, not the JIT's. After each busy window it pauses a second. After <paramref name="patience"/> it
+    /// returns the quietest window it saw.
     /// </summary>
     public static async Task<QuietWindow<T>> MeasureAsync<T>(Func<Task<T>> request, int count, TimeSpan settle, TimeSpan patience)
     {
@@ -48,7 +49,7 @@ internal static class SteadyState
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var warmUpLoad = OtherProcessesLoad.Start();
         var warmUps = await WarmUpAsync(request).ConfigureAwait(false);
-        long? quietSince = (warmUpLoad?.CoresUsedByOthers() ?? 0) < QuietCores ? started : null;
+        long? quietSince = (warmUpLoad?.CoresUsedByOthers() ?? 0) < QuietCores ? System.Diagnostics.Stopwatch.GetTimestamp() : null;
         QuietWindow<T>? quietest = null;
         for (var window = 1; ; window++)
         {

@@ -48,6 +48,7 @@ public sealed class CoordinatorPlansTests
         bool Run() => RecordRun(plans, first, slowerA: 3, slowerB: 1, wallSlower: 2);
 
         Assert.False(Run());
+        now += CoordinatorPlans.RefreshInterval;
         Assert.False(Run());
         Assert.True(Run());
 
@@ -66,9 +67,38 @@ public sealed class CoordinatorPlansTests
     }
 
     [Fact]
+    public void Record_TheFirstRunsDrift_NoRefreshUntilAnIntervalAfterTheFirstRun()
+    {
+        var now = Measured;
+        var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false }, () => now);
+        DeviceProfile[] profiles = [Profile("a", 20), Profile("b", 20)];
+        var first = plans.PlanRequest(["a", "b"], profiles, [], 128);
+
+        // A new coordinator's first runs: ten times slower (tier-0 code, slices loading), then warm and as profiled.
+        for (var run = 0; run < 2 * CoordinatorPlans.DriftRuns; run++)
+        {
+            Assert.False(RecordRun(plans, first, slowerA: 10, slowerB: 10, wallSlower: 10));
+            now += TimeSpan.FromSeconds(1);
+        }
+
+        Assert.False(RecordRun(plans, first, slowerA: 1, slowerB: 1, wallSlower: 1));
+        now = Measured + CoordinatorPlans.RefreshInterval;
+        Assert.False(RecordRun(plans, first, slowerA: 1, slowerB: 1, wallSlower: 1));
+        Assert.Equal(0, plans.Refreshes);
+        Assert.Empty(plans.SpeedFactors);
+
+        // Runs that do drift after the interval still refresh.
+        Assert.False(RecordRun(plans, first, slowerA: 2, slowerB: 1, wallSlower: 2));
+        Assert.False(RecordRun(plans, first, slowerA: 2, slowerB: 1, wallSlower: 2));
+        Assert.True(RecordRun(plans, first, slowerA: 2, slowerB: 1, wallSlower: 2));
+        Assert.Equal(0.5, plans.SpeedFactors["a"], 9);
+    }
+
+    [Fact]
     public void Record_RunsFasterThanPredicted_DriftToo()
     {
-        var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false }, () => Measured);
+        var now = Measured;
+        var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false }, () => now);
         DeviceProfile[] profiles = [Profile("a", 20), Profile("b", 20)];
         var first = plans.PlanRequest(["a", "b"], profiles, [], 128);
 
@@ -77,6 +107,7 @@ public sealed class CoordinatorPlansTests
 
         // 1.2× faster is within the 25 % (either way): no drift.
         Assert.False(Run(1 / 1.2, 1 / 1.2));
+        now += CoordinatorPlans.RefreshInterval;
         Assert.False(Run(1 / 1.2, 1 / 1.2));
         Assert.False(Run(1 / 1.2, 1 / 1.2));
         Assert.Equal(0, plans.Refreshes);
@@ -91,10 +122,13 @@ public sealed class CoordinatorPlansTests
     [Fact]
     public void Record_ARunWithinTheTolerance_StartsTheCalibrationAgain()
     {
-        var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false }, () => Measured);
+        var now = Measured;
+        var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false }, () => now);
         DeviceProfile[] profiles = [Profile("a", 20), Profile("b", 20)];
         var first = plans.PlanRequest(["a", "b"], profiles, [], 128);
         bool Run(double slower) => RecordRun(plans, first, slower, slowerB: 1, wallSlower: slower);
+        Assert.False(Run(1));
+        now += CoordinatorPlans.RefreshInterval;
 
         // Two runs 3× slower (a busy moment), one as predicted, then three 2× slower: the refresh reflects the last three.
         Assert.False(Run(3));
@@ -102,6 +136,51 @@ public sealed class CoordinatorPlansTests
         Assert.False(Run(1));
         Assert.False(Run(2));
         Assert.False(Run(2));
+        Assert.True(Run(2));
+        Assert.Equal(0.5, plans.SpeedFactors["a"], 9);
+        Assert.Equal(1.0, plans.SpeedFactors["b"], 9);
+    }
+
+    [Fact]
+    public void Record_ARunOffTheOtherWay_StartsTheCalibrationAgain()
+    {
+        var now = Measured;
+        var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false }, () => now);
+        DeviceProfile[] profiles = [Profile("a", 20), Profile("b", 20)];
+        var first = plans.PlanRequest(["a", "b"], profiles, [], 128);
+        bool Run(double slower) => RecordRun(plans, first, slower, slowerB: slower, wallSlower: slower);
+        Assert.False(Run(1));
+        now += CoordinatorPlans.RefreshInterval;
+
+        // Two runs 4× slower, then three twice as fast: the streak of fast runs alone calibrates.
+        Assert.False(Run(4));
+        Assert.False(Run(4));
+        Assert.False(Run(0.5));
+        Assert.False(Run(0.5));
+        Assert.True(Run(0.5));
+        Assert.Equal(2.0, plans.SpeedFactors["a"], 9);
+        Assert.Equal(2.0, plans.SpeedFactors["b"], 9);
+    }
+
+    [Fact]
+    public void Record_AnOutlierInTheStreak_TheMedianCalibrates()
+    {
+        var now = Measured;
+        var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false }, () => now);
+        DeviceProfile[] profiles = [Profile("a", 20), Profile("b", 20)];
+        var first = plans.PlanRequest(["a", "b"], profiles, [], 128);
+        bool Run(double slowerA) => RecordRun(plans, first, slowerA, slowerB: 1, wallSlower: 2);
+
+        // Within the first interval, device a is 2× slower in every run but two, which it spends 50× slower (pauses):
+        // a mean would calibrate it 2.06× slower, the median 2×.
+        Assert.False(Run(2));
+        Assert.False(Run(50));
+        for (var run = 0; run < CoordinatorPlans.CalibrationRuns; run++)
+        {
+            Assert.False(Run(run == 5 ? 50 : 2));
+        }
+
+        now += CoordinatorPlans.RefreshInterval;
         Assert.True(Run(2));
         Assert.Equal(0.5, plans.SpeedFactors["a"], 9);
         Assert.Equal(1.0, plans.SpeedFactors["b"], 9);
@@ -119,6 +198,7 @@ public sealed class CoordinatorPlansTests
         bool Run(double slower) => RecordRun(plans, first, slower, 1 / slower, wallSlower: 2);
 
         Assert.False(Run(1.05));
+        now += CoordinatorPlans.RefreshInterval;
         Assert.False(Run(1.05));
         Assert.True(Run(1.05));
         Assert.Equal(0, plans.Refreshes);
@@ -171,10 +251,11 @@ public sealed class CoordinatorPlansTests
         Assert.NotSame(first, again);
         Assert.Equal([6, 6], again.Plan.Shares.Select(s => s.Heads));
 
-        // So does a refresh that re-plans: device a three times slower than profiled.
+        // So does a refresh that re-plans: device a three times slower than profiled (an interval after the first run).
         for (var run = 0; run < CoordinatorPlans.DriftRuns; run++)
         {
             RecordRun(plans, again, slowerA: 3, slowerB: 1, wallSlower: 2);
+            now += CoordinatorPlans.RefreshInterval;
         }
 
         Assert.Equal(1, plans.Refreshes);
