@@ -36,13 +36,19 @@ public sealed class CoordinatorPlansTests
         [("a", split.Prediction.Devices[0].ComputeSeconds * 1000 * slowerA), ("b", split.Prediction.Devices[1].ComputeSeconds * 1000 * slowerB)],
         split.Prediction.TotalSeconds * 1000 * wallSlower);
 
+    /// <summary>Plans on devices a and b, profiled equally (a clock the test moves), and the first request's plan at 128 tokens.</summary>
+    private static (CoordinatorPlans Plans, DeviceProfile[] Profiles, PlannedSplit First) TwoEqualDevices(Func<DateTimeOffset> clock)
+    {
+        var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false }, clock);
+        DeviceProfile[] profiles = [Profile("a", 20), Profile("b", 20)];
+        return (plans, profiles, plans.PlanRequest(["a", "b"], profiles, [], 128));
+    }
+
     [Fact]
     public void Record_ThreeRunsOffByMoreThanAQuarter_RefreshesFromTheMeasurements()
     {
         var now = Measured;
-        var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false }, () => now);
-        DeviceProfile[] profiles = [Profile("a", 20), Profile("b", 20)];
-        var first = plans.PlanRequest(["a", "b"], profiles, [], 128);
+        var (plans, profiles, first) = TwoEqualDevices(() => now);
 
         // Device a computes three times slower than profiled, b as profiled; the request takes twice the prediction.
         bool Run() => RecordRun(plans, first, slowerA: 3, slowerB: 1, wallSlower: 2);
@@ -70,9 +76,7 @@ public sealed class CoordinatorPlansTests
     public void Record_TheFirstRunsDrift_NoRefreshUntilAnIntervalAfterTheFirstRun()
     {
         var now = Measured;
-        var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false }, () => now);
-        DeviceProfile[] profiles = [Profile("a", 20), Profile("b", 20)];
-        var first = plans.PlanRequest(["a", "b"], profiles, [], 128);
+        var (plans, _, first) = TwoEqualDevices(() => now);
 
         // A new coordinator's first runs: ten times slower (tier-0 code, slices loading), then warm and as profiled.
         for (var run = 0; run < 2 * CoordinatorPlans.DriftRuns; run++)
@@ -98,9 +102,7 @@ public sealed class CoordinatorPlansTests
     public void Record_RunsFasterThanPredicted_DriftToo()
     {
         var now = Measured;
-        var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false }, () => now);
-        DeviceProfile[] profiles = [Profile("a", 20), Profile("b", 20)];
-        var first = plans.PlanRequest(["a", "b"], profiles, [], 128);
+        var (plans, _, first) = TwoEqualDevices(() => now);
 
         // Both devices compute twice as fast as profiled (the profile was measured while the machine was busy).
         bool Run(double slower, double wallSlower) => RecordRun(plans, first, slower, slower, wallSlower);
@@ -123,9 +125,7 @@ public sealed class CoordinatorPlansTests
     public void Record_ARunWithinTheTolerance_StartsTheCalibrationAgain()
     {
         var now = Measured;
-        var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false }, () => now);
-        DeviceProfile[] profiles = [Profile("a", 20), Profile("b", 20)];
-        var first = plans.PlanRequest(["a", "b"], profiles, [], 128);
+        var (plans, _, first) = TwoEqualDevices(() => now);
         bool Run(double slower) => RecordRun(plans, first, slower, slowerB: 1, wallSlower: slower);
         Assert.False(Run(1));
         now += CoordinatorPlans.RefreshInterval;
@@ -145,9 +145,7 @@ public sealed class CoordinatorPlansTests
     public void Record_ARunOffTheOtherWay_StartsTheCalibrationAgain()
     {
         var now = Measured;
-        var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false }, () => now);
-        DeviceProfile[] profiles = [Profile("a", 20), Profile("b", 20)];
-        var first = plans.PlanRequest(["a", "b"], profiles, [], 128);
+        var (plans, _, first) = TwoEqualDevices(() => now);
         bool Run(double slower) => RecordRun(plans, first, slower, slowerB: slower, wallSlower: slower);
         Assert.False(Run(1));
         now += CoordinatorPlans.RefreshInterval;
@@ -166,9 +164,7 @@ public sealed class CoordinatorPlansTests
     public void Record_AnOutlierInTheStreak_TheMedianCalibrates()
     {
         var now = Measured;
-        var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false }, () => now);
-        DeviceProfile[] profiles = [Profile("a", 20), Profile("b", 20)];
-        var first = plans.PlanRequest(["a", "b"], profiles, [], 128);
+        var (plans, _, first) = TwoEqualDevices(() => now);
         bool Run(double slowerA) => RecordRun(plans, first, slowerA, slowerB: 1, wallSlower: 2);
 
         // Within the first interval, device a is 2× slower in every run but two, which it spends 50× slower (pauses):
@@ -190,9 +186,7 @@ public sealed class CoordinatorPlansTests
     public void Record_DriftTheComputeDoesNotExplain_KeepsThePlanAndAsksForTheLinks()
     {
         var now = Measured;
-        var plans = new CoordinatorPlans("minilm", MiniLm, new PlannerOptions { SelectDevices = false }, () => now);
-        DeviceProfile[] profiles = [Profile("a", 20), Profile("b", 20)];
-        var first = plans.PlanRequest(["a", "b"], profiles, [], 128);
+        var (plans, profiles, first) = TwoEqualDevices(() => now);
 
         // The request takes twice the prediction, but each device computes within 5 % of its prediction.
         bool Run(double slower) => RecordRun(plans, first, slower, 1 / slower, wallSlower: 2);
