@@ -102,7 +102,8 @@ public sealed class PlannerClusterTests(PlannerClusterFixture fixture)
     /// two threads, and each waits for the one that was descheduled); the coordinator's drift refresh calibrates that
     /// from the measured compute before the measured window (no sooner than 10 s after its first run). Measured the way a
     /// prediction is meant (after the JIT is done, in a quiet window: <see cref="SteadyState.MeasureAsync"/>), the error
-    /// is a property of the model, not of the machine's load; before that, tier-0 code, background recompilation and other test assemblies made it −38 … −69 %.
+    /// is a property of the model, not of the machine's load; before that, tier-0 code, background recompilation and
+    /// other test assemblies made it −38 … −69 %.
     /// </summary>
     [Fact]
     public async Task Infer_SeveralRequests_ReportPredictedBesideMeasured()
