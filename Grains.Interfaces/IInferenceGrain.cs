@@ -35,7 +35,11 @@ public interface IInferenceGrain : IGrainWithStringKey
     [Alias("infer-progress")]
     Task<InferResult> InferAsync(int[] tokenIds, Guid progressStream);
 
-    /// <summary>The live devices with their profiles and loaded slices, the links measured, and where this coordinator runs (any model id works as the key).</summary>
+    /// <summary>
+    /// The live devices with their profiles and loaded slices, the links measured, and where this coordinator runs (any
+    /// model id works as the key). The coordinator's silo reads the membership table first (at most 2 s), so a device
+    /// that joined or left shows even when gossip has not reached that silo.
+    /// </summary>
     [Alias("status")]
     Task<ClusterStatus> GetStatusAsync();
 
@@ -44,7 +48,7 @@ public interface IInferenceGrain : IGrainWithStringKey
     [Alias("tokenize")]
     Task<int[]> TokenizeAsync(string text);
 
-    /// <summary>The devices currently in the cluster, sorted by name.</summary>
+    /// <summary>The devices currently in the cluster, sorted by name, after the coordinator's silo read the membership table (at most 2 s).</summary>
     [Alias("devices")]
     Task<IReadOnlyList<string>> GetDevicesAsync();
 }

@@ -33,6 +33,24 @@ public sealed class DeviceDirectory
     /// <remarks>Read again when membership changed; every request reads it twice, so an unchanged cluster costs a version check.</remarks>
     public IReadOnlyList<(string Device, SiloAddress Silo)> ActiveSilos() => Read().Silos;
 
+    /// <summary>
+    /// Reads the membership table again, waiting at most <paramref name="limit"/>, so the next answer reflects the
+    /// table rather than the gossip this silo has received so far (a lost gossip message otherwise shows only at the
+    /// next periodic table read, up to a minute later). A read that fails or takes longer leaves the current view.
+    /// </summary>
+    public async Task RefreshAsync(TimeSpan limit)
+    {
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            await _membership.Refresh(default, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The view stays as gossip left it; the caller answers from that.
+        }
+    }
+
     /// <summary>Whether membership still counts <paramref name="silo"/> as a member that has not shut down or died.</summary>
     public bool IsAlive(SiloAddress silo) =>
         _membership.CurrentSnapshot.Members.TryGetValue(silo, out var member) && member.Status is SiloStatus.Active or SiloStatus.Joining or SiloStatus.Created;

@@ -75,10 +75,15 @@ public sealed class InferenceGrain(
 
     public Task<InferResult> InferAsync(int[] tokenIds, Guid progressStream) => InferCoreAsync(tokenIds, progressStream);
 
-    public Task<IReadOnlyList<string>> GetDevicesAsync() => Task.FromResult(directory.ActiveDevices());
+    public async Task<IReadOnlyList<string>> GetDevicesAsync()
+    {
+        await directory.RefreshAsync(ProbeTimeout).ConfigureAwait(true);
+        return directory.ActiveDevices();
+    }
 
     public async Task<ClusterStatus> GetStatusAsync()
     {
+        await directory.RefreshAsync(ProbeTimeout).ConfigureAwait(true);
         var live = directory.ActiveSilos();
         var registry = GrainFactory.GetGrain<IDeviceRegistryGrain>(DeviceRegistry.Key);
         var profiles = await ProfilesAsync().ConfigureAwait(true);

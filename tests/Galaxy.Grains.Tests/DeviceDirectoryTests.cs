@@ -4,7 +4,7 @@ using Orleans.Runtime;
 
 namespace Galaxy.Grains.Tests;
 
-/// <summary>The devices the directory reads from membership and silo metadata, and when it reads them again.</summary>
+/// <summary>The devices the directory reads from membership and silo metadata, when it reads them again, and reading the table on demand.</summary>
 public sealed class DeviceDirectoryTests
 {
     private static readonly SiloAddress A = SiloAddress.New(new IPEndPoint(IPAddress.Loopback, 11111), 1);
@@ -53,6 +53,57 @@ public sealed class DeviceDirectoryTests
         Assert.Equal(["a", "b"], directory.ActiveDevices());
     }
 
+    [Fact]
+    public async Task RefreshAsync_TheTableKnowsMoreThanGossipDid_TheNextAnswerIsTheTables()
+    {
+        var membership = new FakeMembership();
+        membership.Set(1, (A, SiloStatus.Active), (B, SiloStatus.Active));
+        var metadata = new FakeMetadata { [A] = "a", [B] = "b", [BAgain] = "c" };
+        var directory = new DeviceDirectory(membership, metadata.DeviceOf);
+        Assert.Equal(["a", "b"], directory.ActiveDevices());
+
+        // What the table says while this silo's gossip is behind: b left, c joined.
+        membership.OnRefresh = _ =>
+        {
+            membership.Set(3, (A, SiloStatus.Active), (B, SiloStatus.Dead), (BAgain, SiloStatus.Active));
+            return Task.CompletedTask;
+        };
+        await directory.RefreshAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, membership.Refreshes);
+        Assert.Equal(["a", "c"], directory.ActiveDevices());
+    }
+
+    [Fact]
+    public async Task RefreshAsync_TheTableReadHangs_GivesUpAtTheLimit_AndKeepsTheView()
+    {
+        var membership = new FakeMembership();
+        membership.Set(1, (A, SiloStatus.Active), (B, SiloStatus.Active));
+        var metadata = new FakeMetadata { [A] = "a", [B] = "b" };
+        var directory = new DeviceDirectory(membership, metadata.DeviceOf);
+        membership.OnRefresh = cancellation => Task.Delay(Timeout.Infinite, cancellation);
+
+        await directory.RefreshAsync(TimeSpan.FromMilliseconds(50)).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, membership.Refreshes);
+        Assert.Equal(["a", "b"], directory.ActiveDevices());
+    }
+
+    [Fact]
+    public async Task RefreshAsync_TheTableReadFails_KeepsTheView()
+    {
+        var membership = new FakeMembership();
+        membership.Set(1, (A, SiloStatus.Active), (B, SiloStatus.Active));
+        var metadata = new FakeMetadata { [A] = "a", [B] = "b" };
+        var directory = new DeviceDirectory(membership, metadata.DeviceOf);
+        membership.OnRefresh = _ => throw new OrleansException("The membership table's silo is unreachable.");
+
+        await directory.RefreshAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, membership.Refreshes);
+        Assert.Equal(["a", "b"], directory.ActiveDevices());
+    }
+
     private sealed class FakeMembership : IClusterMembershipService
     {
         public ClusterMembershipSnapshot CurrentSnapshot { get; private set; } =
@@ -65,7 +116,16 @@ public sealed class DeviceDirectoryTests
                 members.ToImmutableDictionary(m => m.Silo, m => new ClusterMember(m.Silo, m.Status, m.Silo.ToString())),
                 new MembershipVersion(version));
 
-        public ValueTask Refresh(MembershipVersion minimumVersion = default, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+        /// <summary>What reading the table does (nothing by default).</summary>
+        public Func<CancellationToken, Task> OnRefresh { get; set; } = _ => Task.CompletedTask;
+
+        public int Refreshes { get; private set; }
+
+        public async ValueTask Refresh(MembershipVersion minimumVersion = default, CancellationToken cancellationToken = default)
+        {
+            Refreshes++;
+            await OnRefresh(cancellationToken).ConfigureAwait(false);
+        }
 
         public Task<bool> TryKill(SiloAddress siloAddress) => Task.FromResult(false);
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.TestingHost;
 
@@ -34,7 +35,8 @@ internal static class DeviceMetadata
     }
 
     /// <summary>Returns once <paramref name="grain"/>'s silo lists exactly <paramref name="devices"/>.</summary>
-    public static async Task WaitForDevicesAsync(IInferenceGrain grain, IReadOnlyList<string> devices, TimeSpan limit)
+    /// <exception cref="TimeoutException">It did not within <paramref name="limit"/>; the message gives every silo's view of membership.</exception>
+    public static async Task WaitForDevicesAsync(TestCluster cluster, IInferenceGrain grain, IReadOnlyList<string> devices, TimeSpan limit)
     {
         var deadline = DateTime.UtcNow + limit;
         while (true)
@@ -47,10 +49,19 @@ internal static class DeviceMetadata
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"The coordinator lists [{string.Join(", ", now)}], not [{string.Join(", ", devices)}], after {limit.TotalSeconds} s.");
+                throw new TimeoutException(
+                    $"The coordinator lists [{string.Join(", ", now)}], not [{string.Join(", ", devices)}], after {limit.TotalSeconds} s. Membership as each silo sees it: {MembershipViews(cluster)}");
             }
 
             await Task.Delay(50).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Each running silo's membership version and members ("dev1 at v12: dev1 Active, dev3 Dead, …").</summary>
+    private static string MembershipViews(TestCluster cluster) => string.Join("; ", cluster.GetActiveSilos().Cast<InProcessSiloHandle>().Select(silo =>
+    {
+        var snapshot = silo.ServiceProvider.GetRequiredService<IClusterMembershipService>().CurrentSnapshot;
+        var members = snapshot.Members.Values.OrderBy(member => member.Name, StringComparer.Ordinal).Select(member => $"{member.Name} {member.Status}");
+        return $"{silo.Name} at v{snapshot.Version}: {string.Join(", ", members)}";
+    }));
 }

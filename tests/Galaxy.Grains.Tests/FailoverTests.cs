@@ -66,7 +66,7 @@ public sealed class FailoverTests : IAsyncLifetime
         // A device that joins is in the next plan.
         await Cluster.StartAdditionalSiloAsync();
         await DeviceMetadata.WaitAsync(Cluster, TimeSpan.FromSeconds(30));
-        await DeviceMetadata.WaitForDevicesAsync(Deep, [.. new[] { "dev1", "dev2", "dev3", "dev4" }.Where(d => d != victim.Device)], TimeSpan.FromSeconds(30));
+        await DeviceMetadata.WaitForDevicesAsync(Cluster, Deep, [.. new[] { "dev1", "dev2", "dev3", "dev4" }.Where(d => d != victim.Device)], TimeSpan.FromSeconds(30));
         var afterJoin = await Deep.InferAsync(_ids).WaitAsync(Limit, TestContext.Current.CancellationToken);
 
         AssertClose(afterJoin, "after a device joined");
