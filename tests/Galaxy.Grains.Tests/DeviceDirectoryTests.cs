@@ -56,10 +56,7 @@ public sealed class DeviceDirectoryTests
     [Fact]
     public async Task RefreshAsync_TheTableKnowsMoreThanGossipDid_TheNextAnswerIsTheTables()
     {
-        var membership = new FakeMembership();
-        membership.Set(1, (A, SiloStatus.Active), (B, SiloStatus.Active));
-        var metadata = new FakeMetadata { [A] = "a", [B] = "b", [BAgain] = "c" };
-        var directory = new DeviceDirectory(membership, metadata.DeviceOf);
+        var (membership, directory) = DevicesAAndB();
         Assert.Equal(["a", "b"], directory.ActiveDevices());
 
         // What the table says while this silo's gossip is behind: b left, c joined.
@@ -77,10 +74,7 @@ public sealed class DeviceDirectoryTests
     [Fact]
     public async Task RefreshAsync_TheTableReadHangs_GivesUpAtTheLimit_AndKeepsTheView()
     {
-        var membership = new FakeMembership();
-        membership.Set(1, (A, SiloStatus.Active), (B, SiloStatus.Active));
-        var metadata = new FakeMetadata { [A] = "a", [B] = "b" };
-        var directory = new DeviceDirectory(membership, metadata.DeviceOf);
+        var (membership, directory) = DevicesAAndB();
         membership.OnRefresh = cancellation => Task.Delay(Timeout.Infinite, cancellation);
 
         await directory.RefreshAsync(TimeSpan.FromMilliseconds(50)).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
@@ -92,16 +86,22 @@ public sealed class DeviceDirectoryTests
     [Fact]
     public async Task RefreshAsync_TheTableReadFails_KeepsTheView()
     {
-        var membership = new FakeMembership();
-        membership.Set(1, (A, SiloStatus.Active), (B, SiloStatus.Active));
-        var metadata = new FakeMetadata { [A] = "a", [B] = "b" };
-        var directory = new DeviceDirectory(membership, metadata.DeviceOf);
+        var (membership, directory) = DevicesAAndB();
         membership.OnRefresh = _ => throw new OrleansException("The membership table's silo is unreachable.");
 
         await directory.RefreshAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(1, membership.Refreshes);
         Assert.Equal(["a", "b"], directory.ActiveDevices());
+    }
+
+    /// <summary>Silos A and B active as devices "a" and "b"; silo <see cref="BAgain"/> would be device "c" once it joins.</summary>
+    private static (FakeMembership Membership, DeviceDirectory Directory) DevicesAAndB()
+    {
+        var membership = new FakeMembership();
+        membership.Set(1, (A, SiloStatus.Active), (B, SiloStatus.Active));
+        var metadata = new FakeMetadata { [A] = "a", [B] = "b", [BAgain] = "c" };
+        return (membership, new DeviceDirectory(membership, metadata.DeviceOf));
     }
 
     private sealed class FakeMembership : IClusterMembershipService
