@@ -57,7 +57,7 @@ internal static class DeviceMetadata
         }
     }
 
-    /// <summary>Each running silo's membership version and members ("dev1 at v12: dev1 Active, dev3 Dead, …").</summary>
+    /// <summary>Each running silo's membership version and members ("Primary at v12: dev1 Active, dev3 Dead, …").</summary>
     private static string MembershipViews(TestCluster cluster) => string.Join("; ", cluster.GetActiveSilos().Cast<InProcessSiloHandle>().Select(silo =>
     {
         var snapshot = silo.ServiceProvider.GetRequiredService<IClusterMembershipService>().CurrentSnapshot;
