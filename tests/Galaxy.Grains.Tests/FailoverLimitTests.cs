@@ -1,5 +1,4 @@
 using Galaxy.Kernels.IO;
-using Orleans.Streams;
 using Orleans.TestingHost;
 
 namespace Galaxy.Grains.Tests;
@@ -38,35 +37,34 @@ public sealed class FailoverLimitTests : IAsyncLifetime
     public async Task Infer_DeviceKilledDuringTheOnlyAllowedRun_ClearErrorNamingItThenSurvivorsServe()
     {
         var before = await Deep.InferAsync(_ids).WaitAsync(Limit, TestContext.Current.CancellationToken);
-        var victim = await FailoverCluster.VictimAsync(Cluster, Deep);
-        var id = Guid.NewGuid();
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var stream = Cluster.Client.GetStreamProvider(GalaxyStreams.ProviderName).GetStream<LayerProgress>(GalaxyStreams.Progress(id));
-        var subscription = await stream.SubscribeAsync((_, _) =>
-        {
-            started.TrySetResult();
-            return Task.CompletedTask;
-        });
-        try
-        {
-            var request = Deep.InferAsync(_ids, id);
-            await started.Task.WaitAsync(Limit, TestContext.Current.CancellationToken);
-            await Cluster.KillSiloAsync(victim.Handle, TestContext.Current.CancellationToken);
+        var outcome = await FailoverCluster.KillDuringRequestAsync(
+            Cluster,
+            Deep,
+            _ids,
+            async request =>
+            {
+                try
+                {
+                    await request.WaitAsync(Limit, TestContext.Current.CancellationToken);
+                    return false;
+                }
+                catch (InvalidOperationException)
+                {
+                    return true;
+                }
+            },
+            TestContext.Current.CancellationToken);
+        var victim = outcome.Victim;
 
-            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => request.WaitAsync(Limit, TestContext.Current.CancellationToken));
-            Assert.Contains("gave the request up", error.Message, StringComparison.Ordinal);
-            Assert.Contains($"{victim.Device} lost", error.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await subscription.UnsubscribeAsync();
-        }
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => outcome.Request);
+        Assert.Contains("gave the request up", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"{victim} lost", error.Message, StringComparison.Ordinal);
 
-        // The next request plans without the lost device and matches the three-device answer.
+        // The next request plans without the lost device and matches the answer from before the kill.
         var after = await Deep.InferAsync(_ids).WaitAsync(Limit, TestContext.Current.CancellationToken);
-        Assert.DoesNotContain(victim.Device, after.Devices.Select(d => d.Device));
+        Assert.DoesNotContain(victim, after.Devices.Select(d => d.Device));
         var scale = Math.Max(1.0, before.Hidden.ToArray().Max(v => Math.Abs((double)v)));
         var worst = before.Hidden.ToArray().Zip(after.Hidden.ToArray(), (a, b) => Math.Abs((double)a - b)).Max();
-        Assert.True(worst <= 1e-5 * scale, $"max |Δ| = {worst:E2} between the 3- and 2-device answers");
+        Assert.True(worst <= 1e-5 * scale, $"max |Δ| = {worst:E2} between the answers before and after the kill");
     }
 }

@@ -1,8 +1,6 @@
-using System.Collections.Concurrent;
 using Galaxy.Kernels.IO;
 using Galaxy.Kernels.Model;
 using Galaxy.Kernels.Threading;
-using Orleans.Streams;
 using Orleans.TestingHost;
 
 namespace Galaxy.Grains.Tests;
@@ -96,40 +94,24 @@ public sealed class FailoverTests : IAsyncLifetime
     [Fact]
     public async Task Infer_DeviceKilledDuringTheRequest_ReplannedAndRightAnswer()
     {
-        // Warm up: every device loads its slice, so the timed request starts computing at once.
-        await Deep.InferAsync(_ids).WaitAsync(Limit, TestContext.Current.CancellationToken);
-        var victim = await VictimAsync();
-        var id = Guid.NewGuid();
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var events = new ConcurrentQueue<LayerProgress>();
-        var stream = Cluster.Client.GetStreamProvider(GalaxyStreams.ProviderName).GetStream<LayerProgress>(GalaxyStreams.Progress(id));
-        var subscription = await stream.SubscribeAsync((e, _) =>
-        {
-            events.Enqueue(e);
-            started.TrySetResult();
-            return Task.CompletedTask;
-        });
-        try
-        {
-            var request = Deep.InferAsync(_ids, id);
+        var killed = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcome = await FailoverCluster.KillDuringRequestAsync(
+            Cluster,
+            Deep,
+            _ids,
+            async request =>
+            {
+                killed = System.Diagnostics.Stopwatch.GetTimestamp();
+                return (await request.WaitAsync(Limit, TestContext.Current.CancellationToken)).Attempts >= 2;
+            },
+            TestContext.Current.CancellationToken);
+        var result = await outcome.Request;
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"killed {outcome.Victim} after layer {outcome.Events.Min(e => e.Layer)} (try {outcome.Tries}): {result.Attempts} runs, {result.WallMilliseconds:F0} ms in all, answer {System.Diagnostics.Stopwatch.GetElapsedTime(killed).TotalMilliseconds:F0} ms after the kill");
 
-            // The first finished layer proves the request is running on every device; kill one then.
-            await started.Task.WaitAsync(Limit, TestContext.Current.CancellationToken);
-            await Cluster.KillSiloAsync(victim.Handle, TestContext.Current.CancellationToken);
-            var killed = System.Diagnostics.Stopwatch.GetTimestamp();
-            var result = await request.WaitAsync(Limit, TestContext.Current.CancellationToken);
-            TestContext.Current.TestOutputHelper?.WriteLine(
-                $"killed {victim.Device} after layer {events.Min(e => e.Layer)}: {result.Attempts} runs, {result.WallMilliseconds:F0} ms in all, answer {System.Diagnostics.Stopwatch.GetElapsedTime(killed).TotalMilliseconds:F0} ms after the kill");
-
-            AssertClose(result, "killed mid-request");
-            Assert.True(result.Attempts >= 2, $"the request ran {result.Attempts} time(s); the kill landed after it finished");
-            Assert.DoesNotContain(victim.Device, result.Devices.Select(d => d.Device));
-            Assert.Contains(events, e => e.Attempt == 1 && e.Layer < DeepSyntheticModel.Config.Layers - 1);
-        }
-        finally
-        {
-            await subscription.UnsubscribeAsync();
-        }
+        AssertClose(result, "killed mid-request");
+        Assert.DoesNotContain(outcome.Victim, result.Devices.Select(d => d.Device));
+        Assert.Contains(outcome.Events, e => e.Attempt == 1 && e.Layer < DeepSyntheticModel.Config.Layers - 1);
     }
 
     private Task<(SiloHandle Handle, string Device)> VictimAsync() => FailoverCluster.VictimAsync(Cluster, Deep);
