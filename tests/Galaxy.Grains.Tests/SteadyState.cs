@@ -38,18 +38,23 @@ internal static class SteadyState
     /// <summary>
     /// Warms up (<see cref="WarmUpAsync"/>), then runs windows of <paramref name="count"/> requests until one ran after
     /// other processes had left the cores alone (below <see cref="QuietCores"/>) for <paramref name="settle"/>, counted
-    /// from the warm-up's end if it was quiet too: the coordinator calibrates its speeds from drifting runs at most
-    /// every 10 s (the first time 10 s after its first run), so a prediction is judged under the conditions it was
-    /// calibrated in, not the JIT's. After each busy window it pauses a second. After <paramref name="patience"/> it
-    /// returns the quietest window it saw.
+    /// from the warm-up's end if it was quiet too, and after the coordinator's <paramref name="predicted"/> latency had
+    /// stayed the same for as long: the coordinator calibrates its speeds from drifting runs at most every 10 s (the
+    /// first time 10 s after its first run), and a calibration made from the warm-up's or a busy stretch's runs is
+    /// corrected only at the next refresh, which may re-plan and need another. So a prediction is judged once the
+    /// calibration stopped moving under the conditions it is judged in, not the JIT's or a neighbour's. After each busy
+    /// window it pauses a second. After <paramref name="patience"/> it returns the quietest window it saw.
     /// </summary>
-    public static async Task<QuietWindow<T>> MeasureAsync<T>(Func<Task<T>> request, int count, TimeSpan settle, TimeSpan patience)
+    public static async Task<QuietWindow<T>> MeasureAsync<T>(Func<Task<T>> request, Func<T, double> predicted, int count, TimeSpan settle, TimeSpan patience)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(predicted);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var warmUpLoad = OtherProcessesLoad.Start();
         var warmUps = await WarmUpAsync(request).ConfigureAwait(false);
         long? quietSince = (warmUpLoad?.CoresUsedByOthers() ?? 0) < QuietCores ? System.Diagnostics.Stopwatch.GetTimestamp() : null;
+        var prediction = double.NaN;
+        var predictionSince = System.Diagnostics.Stopwatch.GetTimestamp();
         QuietWindow<T>? quietest = null;
         for (var window = 1; ; window++)
         {
@@ -58,7 +63,12 @@ internal static class SteadyState
             var runs = new List<T>(count);
             for (var i = 0; i < count; i++)
             {
-                runs.Add(await request().ConfigureAwait(false));
+                var run = await request().ConfigureAwait(false);
+                runs.Add(run);
+                if (predicted(run) != prediction)
+                {
+                    (prediction, predictionSince) = (predicted(run), System.Diagnostics.Stopwatch.GetTimestamp());
+                }
             }
 
             var others = load?.CoresUsedByOthers() ?? 0;
@@ -68,7 +78,8 @@ internal static class SteadyState
             }
 
             quietSince = others < QuietCores ? quietSince ?? windowStarted : null;
-            if (quietSince is { } since && System.Diagnostics.Stopwatch.GetElapsedTime(since) >= settle)
+            if (quietSince is { } since && System.Diagnostics.Stopwatch.GetElapsedTime(since) >= settle
+                && System.Diagnostics.Stopwatch.GetElapsedTime(predictionSince) >= settle)
             {
                 return new QuietWindow<T>(runs, others, window, warmUps);
             }
