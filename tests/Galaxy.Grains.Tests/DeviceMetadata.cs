@@ -36,13 +36,18 @@ internal static class DeviceMetadata
 
     /// <summary>Returns once <paramref name="grain"/>'s silo lists exactly <paramref name="devices"/>.</summary>
     /// <exception cref="TimeoutException">It did not within <paramref name="limit"/>; the message gives every silo's view of membership.</exception>
-    public static async Task WaitForDevicesAsync(TestCluster cluster, IInferenceGrain grain, IReadOnlyList<string> devices, TimeSpan limit)
+    public static Task WaitForDevicesAsync(TestCluster cluster, IInferenceGrain grain, IReadOnlyList<string> devices, TimeSpan limit) =>
+        WaitForDevicesAsync(cluster, grain, now => now.SequenceEqual(devices), $"[{string.Join(", ", devices)}]", limit);
+
+    /// <summary>Returns once the devices <paramref name="grain"/>'s silo lists satisfy <paramref name="wanted"/> (<paramref name="what"/> names it).</summary>
+    /// <exception cref="TimeoutException">They did not within <paramref name="limit"/>; the message gives every silo's view of membership.</exception>
+    public static async Task WaitForDevicesAsync(TestCluster cluster, IInferenceGrain grain, Func<IReadOnlyList<string>, bool> wanted, string what, TimeSpan limit)
     {
         var deadline = DateTime.UtcNow + limit;
         while (true)
         {
             var now = await grain.GetDevicesAsync().ConfigureAwait(false);
-            if (now.SequenceEqual(devices))
+            if (wanted(now))
             {
                 return;
             }
@@ -50,7 +55,7 @@ internal static class DeviceMetadata
             if (DateTime.UtcNow > deadline)
             {
                 throw new TimeoutException(
-                    $"The coordinator lists [{string.Join(", ", now)}], not [{string.Join(", ", devices)}], after {limit.TotalSeconds} s. Membership as each silo sees it: {MembershipViews(cluster)}");
+                    $"The coordinator lists [{string.Join(", ", now)}], not {what}, after {limit.TotalSeconds} s. Membership as each silo sees it: {MembershipViews(cluster)}");
             }
 
             await Task.Delay(50).ConfigureAwait(false);

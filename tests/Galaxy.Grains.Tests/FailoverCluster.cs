@@ -43,7 +43,7 @@ internal static class FailoverCluster
     /// fails for its own reasons, which <paramref name="landed"/> lets through): a new device joins in the victim's
     /// place and the scenario runs again, at most <see cref="KillTries"/> times.
     /// </summary>
-    /// <returns>The victim's device, the finished request, the progress it reported, and the tries it took.</returns>
+    /// <returns>The victim's device, the finished request, the progress it reported, the tries it took, and when the kill came.</returns>
     public static async Task<KilledDuringRequest> KillDuringRequestAsync(
         TestCluster cluster, IInferenceGrain coordinator, int[] ids, Func<Task<InferResult>, Task<bool>> landed, CancellationToken cancellation)
     {
@@ -66,9 +66,10 @@ internal static class FailoverCluster
                 var request = coordinator.InferAsync(ids, id);
                 await started.Task.WaitAsync(Limit, cancellation).ConfigureAwait(false);
                 await cluster.KillSiloAsync(victim.Handle, cancellation).ConfigureAwait(false);
+                var killedAt = System.Diagnostics.Stopwatch.GetTimestamp();
                 if (await landed(request).ConfigureAwait(false))
                 {
-                    return new KilledDuringRequest(victim.Device, request, events, tries);
+                    return new KilledDuringRequest(victim.Device, request, events, tries, killedAt);
                 }
             }
             finally
@@ -82,26 +83,17 @@ internal static class FailoverCluster
                 Assert.Fail($"In {tries} tries the kill never landed while the victim still had work in the request: the first layer's report came too late each time.");
             }
 
-            await JoinReplacementAsync(cluster, coordinator, cancellation).ConfigureAwait(false);
+            await JoinReplacementAsync(cluster, coordinator).ConfigureAwait(false);
         }
     }
 
     /// <summary>Starts a silo with a new device and returns once the coordinator lists it.</summary>
-    private static async Task JoinReplacementAsync(TestCluster cluster, IInferenceGrain coordinator, CancellationToken cancellation)
+    private static async Task JoinReplacementAsync(TestCluster cluster, IInferenceGrain coordinator)
     {
         var joined = await cluster.StartAdditionalSiloAsync().ConfigureAwait(false);
         await DeviceMetadata.WaitAsync(cluster, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         var device = $"dev{DeviceSiloConfigurator.InstanceOf(joined.Name) + 1}";
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!(await coordinator.GetDevicesAsync().ConfigureAwait(false)).Contains(device))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"The coordinator did not list the joined device {device} within 30 s.");
-            }
-
-            await Task.Delay(50, cancellation).ConfigureAwait(false);
-        }
+        await DeviceMetadata.WaitForDevicesAsync(cluster, coordinator, now => now.Contains(device), $"a list with the joined {device}", TimeSpan.FromSeconds(30)).ConfigureAwait(false);
     }
 }
 
@@ -110,4 +102,5 @@ internal static class FailoverCluster
 /// <param name="Request">The request the kill landed in (finished).</param>
 /// <param name="Events">The progress the request reported.</param>
 /// <param name="Tries">How many times the scenario ran.</param>
-internal sealed record KilledDuringRequest(string Victim, Task<InferResult> Request, IReadOnlyCollection<LayerProgress> Events, int Tries);
+/// <param name="KilledAt">When the victim was killed (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>).</param>
+internal sealed record KilledDuringRequest(string Victim, Task<InferResult> Request, IReadOnlyCollection<LayerProgress> Events, int Tries, long KilledAt);

@@ -94,20 +94,15 @@ public sealed class FailoverTests : IAsyncLifetime
     [Fact]
     public async Task Infer_DeviceKilledDuringTheRequest_ReplannedAndRightAnswer()
     {
-        var killed = System.Diagnostics.Stopwatch.GetTimestamp();
         var outcome = await FailoverCluster.KillDuringRequestAsync(
             Cluster,
             Deep,
             _ids,
-            async request =>
-            {
-                killed = System.Diagnostics.Stopwatch.GetTimestamp();
-                return (await request.WaitAsync(Limit, TestContext.Current.CancellationToken)).Attempts >= 2;
-            },
+            async request => (await request.WaitAsync(Limit, TestContext.Current.CancellationToken)).Attempts >= 2,
             TestContext.Current.CancellationToken);
         var result = await outcome.Request;
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"killed {outcome.Victim} after layer {outcome.Events.Min(e => e.Layer)} (try {outcome.Tries}): {result.Attempts} runs, {result.WallMilliseconds:F0} ms in all, answer {System.Diagnostics.Stopwatch.GetElapsedTime(killed).TotalMilliseconds:F0} ms after the kill");
+            $"killed {outcome.Victim} after layer {outcome.Events.Min(e => e.Layer)} (try {outcome.Tries}): {result.Attempts} runs, {result.WallMilliseconds:F0} ms in all, answer {System.Diagnostics.Stopwatch.GetElapsedTime(outcome.KilledAt).TotalMilliseconds:F0} ms after the kill");
 
         AssertClose(result, "killed mid-request");
         Assert.DoesNotContain(outcome.Victim, result.Devices.Select(d => d.Device));

@@ -65,9 +65,9 @@ internal static class SteadyState
             {
                 var run = await request().ConfigureAwait(false);
                 runs.Add(run);
-                if (predicted(run) != prediction)
+                if (predicted(run) is var latest && latest != prediction)
                 {
-                    (prediction, predictionSince) = (predicted(run), System.Diagnostics.Stopwatch.GetTimestamp());
+                    (prediction, predictionSince) = (latest, System.Diagnostics.Stopwatch.GetTimestamp());
                 }
             }
 

@@ -44,6 +44,19 @@ public sealed class CoordinatorPlansTests
         return (plans, profiles, plans.PlanRequest(["a", "b"], profiles, [], 128));
     }
 
+    /// <summary>
+    /// <see cref="TwoEqualDevices"/> whose coordinator recorded one run as predicted and is a refresh interval past it,
+    /// so the next drifting runs may refresh.
+    /// </summary>
+    private static (CoordinatorPlans Plans, PlannedSplit First) TwoEqualDevicesPastTheFirstInterval()
+    {
+        var now = Measured;
+        var (plans, _, first) = TwoEqualDevices(() => now);
+        Assert.False(RecordRun(plans, first, slowerA: 1, slowerB: 1, wallSlower: 1));
+        now += CoordinatorPlans.RefreshInterval;
+        return (plans, first);
+    }
+
     [Fact]
     public void Record_ThreeRunsOffByMoreThanAQuarter_RefreshesFromTheMeasurements()
     {
@@ -124,11 +137,8 @@ public sealed class CoordinatorPlansTests
     [Fact]
     public void Record_ARunWithinTheTolerance_StartsTheCalibrationAgain()
     {
-        var now = Measured;
-        var (plans, _, first) = TwoEqualDevices(() => now);
+        var (plans, first) = TwoEqualDevicesPastTheFirstInterval();
         bool Run(double slower) => RecordRun(plans, first, slower, slowerB: 1, wallSlower: slower);
-        Assert.False(Run(1));
-        now += CoordinatorPlans.RefreshInterval;
 
         // Two runs 3× slower (a busy moment), one as predicted, then three 2× slower: the refresh reflects the last three.
         Assert.False(Run(3));
@@ -144,11 +154,8 @@ public sealed class CoordinatorPlansTests
     [Fact]
     public void Record_ARunOffTheOtherWay_StartsTheCalibrationAgain()
     {
-        var now = Measured;
-        var (plans, _, first) = TwoEqualDevices(() => now);
+        var (plans, first) = TwoEqualDevicesPastTheFirstInterval();
         bool Run(double slower) => RecordRun(plans, first, slower, slowerB: slower, wallSlower: slower);
-        Assert.False(Run(1));
-        now += CoordinatorPlans.RefreshInterval;
 
         // Two runs 4× slower, then three twice as fast: the streak of fast runs alone calibrates.
         Assert.False(Run(4));
